@@ -1,0 +1,19 @@
+"""Trains a BiLSTM-CTC model: python scripts/train.py [overrides], e.g. model.num_layers=4."""
+
+import hydra
+from _bootstrap import CONFIG_DIR
+
+from speech_lstm.config import register_configs, to_object
+
+register_configs()
+
+
+@hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="train")
+def main(cfg) -> None:
+    from speech_lstm.training import train
+
+    train(to_object(cfg))
+
+
+if __name__ == "__main__":
+    main()

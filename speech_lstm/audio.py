@@ -1,0 +1,50 @@
+"""Reading audio files into mono float waveforms at the model's sample rate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import soundfile
+
+
+class AudioError(ValueError):
+    """An audio file that cannot be used: unreadable, unsupported, corrupt or empty."""
+
+
+def load_audio(path: str | Path, sample_rate: int) -> np.ndarray:
+    """Reads `path` with soundfile, downmixes to mono and resamples to `sample_rate`.
+
+    Args:
+        path: any format libsndfile reads (WAV, FLAC, OGG/Opus, MP3).
+        sample_rate: the rate the waveform is returned at, in Hz.
+
+    Returns:
+        float32 array of shape (samples,), values in [-1, 1].
+
+    Raises:
+        AudioError: when the file is missing, unreadable, or holds no samples.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise AudioError(f"Audio file not found: {path}")
+    try:
+        waveform, file_rate = soundfile.read(path, dtype="float32", always_2d=True)
+    except (soundfile.LibsndfileError, RuntimeError, TypeError, ValueError) as error:
+        raise AudioError(f"Cannot read audio file {path}: {error}") from None
+    if waveform.shape[0] == 0:
+        raise AudioError(f"Audio file has no samples: {path}")
+    mono = waveform.mean(axis=1)
+    if file_rate != sample_rate:
+        import librosa
+
+        mono = librosa.resample(mono, orig_sr=file_rate, target_sr=sample_rate)
+    return np.ascontiguousarray(mono, dtype=np.float32)
+
+
+def audio_duration(path: str | Path) -> float:
+    """Duration in seconds from the file header, without decoding the samples."""
+    try:
+        return float(soundfile.info(str(path)).duration)
+    except (soundfile.LibsndfileError, RuntimeError) as error:
+        raise AudioError(f"Cannot read audio file {path}: {error}") from None

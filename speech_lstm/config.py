@@ -1,0 +1,156 @@
+"""Typed schemas behind the Hydra configs in `conf/`: a misspelt key fails at composition."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from speech_lstm.data.synthetic import SyntheticConfig
+from speech_lstm.decoding import DecoderConfig
+from speech_lstm.features import MfccConfig
+
+
+@dataclass
+class ModelConfig:
+    """Shape of the acoustic model; saved in every model directory.
+
+    Attributes:
+        num_layers: stacked bidirectional LSTM layers.
+        units: LSTM units per direction.
+        dropout: dropout between layers (not recurrent dropout, so cuDNN stays eligible).
+        subsampling: consecutive feature frames stacked into one model step; shortens
+            sequences by this factor (3 turns 10 ms frames into 30 ms steps).
+        projection_units: optional dense layer size after stacking; 0 disables it.
+    """
+
+    num_layers: int = 3
+    units: int = 256
+    dropout: float = 0.1
+    subsampling: int = 3
+    projection_units: int = 0
+
+    def __post_init__(self) -> None:
+        if self.num_layers < 1 or self.units < 1 or self.subsampling < 1:
+            raise ValueError(
+                "num_layers, units and subsampling must be >= 1. Received: "
+                f"{self.num_layers}, {self.units}, {self.subsampling}"
+            )
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError(f"dropout must be in [0, 1). Received: {self.dropout}")
+
+    def save(self, path: str | Path) -> None:
+        """Writes the settings as JSON."""
+        Path(path).write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | Path) -> ModelConfig:
+        """Reads settings written by `save`."""
+        return cls(**json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+@dataclass
+class PathsConfig:
+    """Where things live. `data_dir` holds corpora and caches; `output_dir` is the run folder."""
+
+    root_dir: str = "."
+    data_dir: str = "data"
+    cache_dir: str = "data/cache"
+    output_dir: str = "outputs"
+
+
+@dataclass
+class DataConfig:
+    """Which manifests to train and validate on; `synthetic` generates them when set."""
+
+    name: str = "synthetic"
+    corpus_dir: str | None = None
+    train_manifest: str = "???"
+    dev_manifest: str = "???"
+    test_manifest: str | None = None
+    characters: str = " abcdefghijklmnopqrstuvwxyz'"
+    max_duration: float | None = 20.0
+    synthetic: SyntheticConfig | None = None
+
+
+@dataclass
+class TrainerConfig:
+    """Optimisation settings.
+
+    Attributes:
+        epochs: passes over the training set.
+        batch_size: utterances per step.
+        learning_rate: peak Adam learning rate (after warm-up, then cosine decay).
+        warmup_epochs: linear warm-up length, in epochs (fractions allowed).
+        clipnorm: global gradient-norm clip; 0 disables it.
+        early_stopping_patience: epochs without dev WER improvement before stopping; 0 disables.
+        num_workers: processes computing features.
+        num_buckets: length buckets for batching.
+        seed: seeds weights and shuffling.
+        dev_batch_size: utterances per forward pass when scoring dev.
+        verbose: Keras progress output (0 silent, 1 progress bar, 2 one line per epoch).
+    """
+
+    epochs: int = 10
+    batch_size: int = 32
+    learning_rate: float = 2e-3
+    warmup_epochs: float = 0.5
+    clipnorm: float = 5.0
+    early_stopping_patience: int = 0
+    num_workers: int = 2
+    num_buckets: int = 8
+    seed: int = 0
+    dev_batch_size: int = 64
+    verbose: int = 2
+
+
+@dataclass
+class TrainConfig:
+    """Everything `speech_lstm.training.train` needs."""
+
+    data: DataConfig = field(default_factory=DataConfig)
+    features: MfccConfig = field(default_factory=MfccConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    trainer: TrainerConfig = field(default_factory=TrainerConfig)
+    paths: PathsConfig = field(default_factory=PathsConfig)
+
+
+@dataclass
+class TranscribeConfig:
+    """`scripts/transcribe.py`: a model directory, inputs, and where results go."""
+
+    model_dir: str = "???"
+    input: str = "???"
+    output: str = "???"
+    batch_size: int = 16
+    decoder: DecoderConfig = field(default_factory=DecoderConfig)
+
+
+@dataclass
+class EvaluateConfig:
+    """`scripts/evaluate.py`: score a model (or existing predictions) on a manifest."""
+
+    manifest: str = "???"
+    output_dir: str = "???"
+    model_dir: str | None = None
+    predictions: str | None = None
+    batch_size: int = 16
+    decoder: DecoderConfig = field(default_factory=DecoderConfig)
+
+
+def register_configs() -> None:
+    """Registers the schemas with Hydra's ConfigStore; scripts call it before composing."""
+    from hydra.core.config_store import ConfigStore
+
+    store = ConfigStore.instance()
+    store.store(name="train_schema", node=TrainConfig)
+    store.store(name="transcribe_schema", node=TranscribeConfig)
+    store.store(name="evaluate_schema", node=EvaluateConfig)
+
+
+def to_object(cfg: Any) -> Any:
+    """Turns a composed DictConfig back into its (resolved, validated) dataclass."""
+    from omegaconf import OmegaConf
+
+    return OmegaConf.to_object(cfg)

@@ -1,0 +1,1 @@
+"""Data stage: manifests, corpora, feature stores and tf.data pipelines."""

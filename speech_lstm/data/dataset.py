@@ -1,0 +1,150 @@
+"""tf.data input pipelines over a feature store: CTC-feasible examples, length buckets, padding."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import tensorflow as tf
+
+from speech_lstm.data.feature_store import FeatureStore
+from speech_lstm.data.manifest import Utterance
+from speech_lstm.model import output_length
+from speech_lstm.text import Vocabulary, normalize_text
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class LabelledSplit:
+    """The usable utterances of a manifest, with their labels, ready for batching."""
+
+    store: FeatureStore
+    indices: np.ndarray
+    labels: list[np.ndarray]
+    texts: list[str]
+    durations: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    @property
+    def audio_seconds(self) -> float:
+        """Total audio duration of the usable utterances."""
+        return float(self.durations.sum())
+
+
+def ctc_min_steps(labels: np.ndarray) -> int:
+    """Fewest model steps that can emit `labels` with CTC: a step per label, a blank per repeat."""
+    repeats = int(np.count_nonzero(labels[1:] == labels[:-1])) if len(labels) > 1 else 0
+    return len(labels) + repeats
+
+
+def label_split(
+    utterances: list[Utterance],
+    store: FeatureStore,
+    vocabulary: Vocabulary,
+    subsampling: int,
+    max_duration: float | None = None,
+) -> LabelledSplit:
+    """Keeps the utterances that can be trained on and says how many it dropped and why.
+
+    Dropped: audio that failed to load, empty transcripts, durations over `max_duration`, and
+    utterances whose model steps are fewer than CTC needs for their transcript.
+    """
+    reasons = {"unreadable": 0, "empty transcript": 0, "too long": 0, "too short for CTC": 0}
+    kept, labels, texts = [], [], []
+    for index, utterance in enumerate(utterances):
+        text = normalize_text(utterance.text, vocabulary.characters)
+        label = np.asarray(vocabulary.encode(text), dtype=np.int32)
+        frames = store.num_frames(index)
+        if frames == 0:
+            reasons["unreadable"] += 1
+        elif not len(label):
+            reasons["empty transcript"] += 1
+        elif max_duration and utterance.duration > max_duration:
+            reasons["too long"] += 1
+        elif output_length(frames, subsampling) < ctc_min_steps(label):
+            reasons["too short for CTC"] += 1
+        else:
+            kept.append(index)
+            labels.append(label)
+            texts.append(text)
+    dropped = {reason: count for reason, count in reasons.items() if count}
+    if dropped:
+        log.warning(
+            "Dropped %d of %d utterances: %s", sum(dropped.values()), len(utterances), dropped
+        )
+    durations = np.asarray([utterances[i].duration for i in kept], dtype=np.float64)
+    return LabelledSplit(store, np.asarray(kept, dtype=np.int64), labels, texts, durations)
+
+
+def make_dataset(
+    split: LabelledSplit,
+    batch_size: int,
+    subsampling: int,
+    shuffle: bool,
+    seed: int = 0,
+    num_buckets: int = 8,
+) -> tf.data.Dataset:
+    """Batches of ({features, feature_lengths}, {labels, label_lengths}) bucketed by length.
+
+    Features are zero-padded to a multiple of `subsampling` and then to the longest in the
+    batch; lengths carry the true frame and label counts so padding never reaches the loss.
+    Without `shuffle`, order is by length within buckets but deterministic.
+    """
+    feature_dim = split.store.frames.shape[1]
+
+    def load(position: np.int64):
+        index = split.indices[position]
+        features = split.store.features(index)
+        extra = -len(features) % subsampling
+        padded = np.pad(features, ((0, extra), (0, 0))) if extra else features
+        return padded, np.int32(len(features)), split.labels[position]
+
+    def load_tensors(position):
+        features, length, labels = tf.numpy_function(
+            load, [position], (tf.float32, tf.int32, tf.int32), stateful=False
+        )
+        features.set_shape((None, feature_dim))
+        length.set_shape(())
+        labels.set_shape((None,))
+        return features, length, labels
+
+    dataset = tf.data.Dataset.range(len(split))
+    if shuffle:
+        dataset = dataset.shuffle(len(split), seed=seed, reshuffle_each_iteration=True)
+    dataset = dataset.map(load_tensors, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    boundaries = _bucket_boundaries(split, num_buckets)
+    num_batches = count_batches(split, boundaries, batch_size)
+    dataset = dataset.bucket_by_sequence_length(
+        element_length_func=lambda features, length, labels: length,
+        bucket_boundaries=boundaries,
+        bucket_batch_sizes=[batch_size] * (len(boundaries) + 1),
+        drop_remainder=False,
+    )
+    dataset = dataset.map(_as_inputs_and_targets)
+    dataset = dataset.apply(tf.data.experimental.assert_cardinality(num_batches))
+    return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def count_batches(split: LabelledSplit, boundaries: list[int], batch_size: int) -> int:
+    """Batches one pass yields when bucket i holds lengths in [boundaries[i-1], boundaries[i])."""
+    lengths = np.asarray([split.store.num_frames(i) for i in split.indices])
+    buckets = np.searchsorted(np.asarray(boundaries), lengths, side="right")
+    return int(sum(-(-count // batch_size) for count in np.bincount(buckets)))
+
+
+def _bucket_boundaries(split: LabelledSplit, num_buckets: int) -> list[int]:
+    lengths = np.asarray([split.store.num_frames(i) for i in split.indices])
+    if len(lengths) == 0:
+        return [1]
+    quantiles = np.quantile(lengths, np.linspace(0, 1, num_buckets + 1)[1:-1])
+    return sorted({int(q) + 1 for q in quantiles}) or [int(lengths.max()) + 1]
+
+
+def _as_inputs_and_targets(features, feature_lengths, labels):
+    inputs = {"features": features, "feature_lengths": feature_lengths}
+    targets = {"labels": labels, "label_lengths": tf.reduce_sum(tf.cast(labels > 0, tf.int32), 1)}
+    return inputs, targets

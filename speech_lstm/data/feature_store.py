@@ -1,0 +1,104 @@
+"""Features of a whole manifest computed once, kept on disk and memory-mapped.
+
+A store is keyed by the feature settings and the manifest's contents, so a changed front
+end or a changed manifest builds a new store by itself, and a second run reuses the first's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import multiprocessing
+import shutil
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from speech_lstm.audio import AudioError, load_audio
+from speech_lstm.data.manifest import Utterance
+from speech_lstm.features import MfccConfig, compute_mfcc
+
+log = logging.getLogger(__name__)
+
+
+class FeatureStore:
+    """Read-only features of one manifest: all frames in `frames.f32`, cut by `offsets.npy`."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
+        self.offsets = np.load(directory / "offsets.npy")
+        self.failed: dict[str, str] = meta["failed"]
+        shape = (int(self.offsets[-1]), int(meta["feature_dim"]))
+        self.frames = (
+            np.memmap(directory / "frames.f32", dtype=np.float32, mode="r", shape=shape)
+            if shape[0]
+            else np.zeros(shape, dtype=np.float32)
+        )
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def num_frames(self, index: int) -> int:
+        """Frame count of utterance `index` (0 for one that failed to load)."""
+        return int(self.offsets[index + 1] - self.offsets[index])
+
+    def features(self, index: int) -> np.ndarray:
+        """(frames, dims) features of utterance `index`."""
+        return np.asarray(self.frames[self.offsets[index] : self.offsets[index + 1]])
+
+
+def store_key(utterances: list[Utterance], config: MfccConfig) -> str:
+    """Hash of the feature settings and every utterance's path, duration and file size."""
+    digest = hashlib.sha256(json.dumps(asdict(config), sort_keys=True).encode())
+    for utterance in utterances:
+        path = Path(utterance.audio_filepath)
+        size = path.stat().st_size if path.exists() else -1
+        digest.update(f"{utterance.audio_filepath}\t{utterance.duration}\t{size}\n".encode())
+    return digest.hexdigest()[:20]
+
+
+def _features_or_error(path: str, config: MfccConfig) -> np.ndarray | str:
+    try:
+        return compute_mfcc(load_audio(path, config.sample_rate), config.sample_rate, config)
+    except (AudioError, ValueError) as error:
+        return str(error)
+
+
+def build_feature_store(
+    utterances: list[Utterance], config: MfccConfig, cache_dir: str | Path, num_workers: int = 2
+) -> FeatureStore:
+    """Returns the store for `utterances`, computing features in parallel when it is missing.
+
+    Utterances whose audio cannot be read get zero frames and are listed in `failed.json`,
+    so one bad file costs one utterance, not the run.
+    """
+    directory = Path(cache_dir) / store_key(utterances, config)
+    if (directory / "offsets.npy").is_file():
+        return FeatureStore(directory)
+    log.info("Computing features for %d utterances into %s", len(utterances), directory)
+    partial = directory.with_name(directory.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    paths = [utterance.audio_filepath for utterance in utterances]
+    offsets = np.zeros(len(paths) + 1, dtype=np.int64)
+    failed = {}
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=max(1, num_workers), mp_context=context) as pool:
+        results = pool.map(_features_or_error, paths, [config] * len(paths), chunksize=16)
+        with (partial / "frames.f32").open("wb") as frames_file:
+            for index, result in enumerate(results):
+                if isinstance(result, str):
+                    failed[paths[index]] = result
+                    log.warning("Skipping %s: %s", paths[index], result)
+                    result = np.zeros((0, config.feature_dim), dtype=np.float32)
+                frames_file.write(result.tobytes())
+                offsets[index + 1] = offsets[index] + len(result)
+    np.save(partial / "offsets.npy", offsets)
+    meta = {"feature_dim": config.feature_dim, "failed": failed}
+    (partial / "meta.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    partial.replace(directory)
+    return FeatureStore(directory)

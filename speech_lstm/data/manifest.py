@@ -1,0 +1,97 @@
+"""JSON Lines manifests: one utterance per line, the contract between every stage."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """One manifest row. `audio_filepath` is absolute once read through `read_manifest`."""
+
+    audio_filepath: str
+    duration: float
+    text: str
+    speaker: str | None = None
+
+    def to_json(self, base_dir: Path | None = None) -> str:
+        """One JSON line; the path is written relative to `base_dir` when it lies below it."""
+        row = asdict(self)
+        if base_dir is not None:
+            row["audio_filepath"] = _relative_if_below(Path(self.audio_filepath), base_dir)
+        if row["speaker"] is None:
+            del row["speaker"]
+        return json.dumps(row, ensure_ascii=False)
+
+
+def _relative_if_below(path: Path, base_dir: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(base_dir.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def parse_manifest_line(line: str, base_dir: Path, where: str) -> Utterance:
+    """Parses one manifest line; `where` names the line in error messages."""
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise ValueError(
+            f"{where}: not valid JSON ({error.msg}). Received: {line[:200]!r}"
+        ) from None
+    if not isinstance(row, dict):
+        raise ValueError(f"{where}: expected a JSON object. Received: {line[:200]!r}")
+    missing = [key for key in ("audio_filepath", "duration", "text") if key not in row]
+    if missing:
+        raise ValueError(f"{where}: missing keys {missing}. Received: {sorted(row)}")
+    audio = Path(os.path.expanduser(str(row["audio_filepath"])))
+    if not audio.is_absolute():
+        audio = base_dir / audio
+    try:
+        duration = float(row["duration"])
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{where}: duration must be a number. Received: {row['duration']!r}"
+        ) from None
+    speaker = row.get("speaker")
+    return Utterance(
+        audio_filepath=str(audio),
+        duration=duration,
+        text=str(row["text"]),
+        speaker=None if speaker is None else str(speaker),
+    )
+
+
+def read_manifest(path: str | Path) -> list[Utterance]:
+    """Reads a JSONL manifest; relative audio paths resolve against the manifest's folder.
+
+    Raises:
+        FileNotFoundError: when the manifest does not exist.
+        ValueError: on a malformed line, naming the file and line number.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"Manifest not found: {path}")
+    base_dir = path.resolve().parent
+    utterances = []
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if line.strip():
+                utterances.append(parse_manifest_line(line, base_dir, f"{path}:{number}"))
+    return utterances
+
+
+def write_manifest(path: str | Path, utterances: Iterable[Utterance]) -> None:
+    """Writes utterances as JSONL atomically; paths below the manifest's folder become relative."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    base_dir = path.resolve().parent
+    partial = path.with_name(path.name + ".partial")
+    with partial.open("w", encoding="utf-8") as out:
+        for utterance in utterances:
+            out.write(utterance.to_json(base_dir) + "\n")
+    partial.replace(path)

@@ -1,0 +1,125 @@
+"""MFCC features: one pure function used by training, transcription and evaluation alike."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import librosa
+import numpy as np
+
+
+@dataclass
+class MfccConfig:
+    """Settings of the MFCC front end; saved in every model directory.
+
+    Attributes:
+        sample_rate: audio is resampled to this rate (Hz) before analysis.
+        n_mfcc: cepstral coefficients per frame.
+        n_mels: mel filters.
+        win_length_ms: analysis window length.
+        hop_length_ms: step between frames.
+        fmin: lowest mel filter frequency (Hz).
+        fmax: highest mel filter frequency (Hz); null means sample_rate / 2.
+        deltas: 0 for static coefficients only, 1 adds deltas, 2 adds delta-deltas.
+        normalize: per-utterance mean and variance normalisation of each dimension.
+    """
+
+    sample_rate: int = 16000
+    n_mfcc: int = 13
+    n_mels: int = 40
+    win_length_ms: float = 25.0
+    hop_length_ms: float = 10.0
+    fmin: float = 20.0
+    fmax: float | None = None
+    deltas: int = 2
+    normalize: bool = True
+
+    def __post_init__(self) -> None:
+        if self.deltas not in (0, 1, 2):
+            raise ValueError(f"deltas must be 0, 1 or 2. Received: {self.deltas}")
+        if self.n_mfcc < 1 or self.n_mels < self.n_mfcc:
+            raise ValueError(
+                f"Need 1 <= n_mfcc <= n_mels. Received: n_mfcc={self.n_mfcc}, n_mels={self.n_mels}"
+            )
+
+    @property
+    def feature_dim(self) -> int:
+        """Values per frame."""
+        return self.n_mfcc * (1 + self.deltas)
+
+    @property
+    def hop_length(self) -> int:
+        """Frame step in samples."""
+        return int(round(self.sample_rate * self.hop_length_ms / 1000))
+
+    @property
+    def win_length(self) -> int:
+        """Window length in samples."""
+        return int(round(self.sample_rate * self.win_length_ms / 1000))
+
+    def fingerprint(self) -> str:
+        """A short hash of the settings, for keying feature caches."""
+        text = json.dumps(asdict(self), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def save(self, path: str | Path) -> None:
+        """Writes the settings as JSON."""
+        Path(path).write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | Path) -> MfccConfig:
+        """Reads settings written by `save`."""
+        return cls(**json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def compute_mfcc(waveform: np.ndarray, sample_rate: int, config: MfccConfig) -> np.ndarray:
+    """MFCCs (plus deltas) of a mono waveform.
+
+    Args:
+        waveform: float array of shape (samples,).
+        sample_rate: rate of `waveform` in Hz; resampled to `config.sample_rate` if different.
+        config: the front-end settings.
+
+    Returns:
+        float32 array of shape (frames, config.feature_dim), frames = 1 + samples // hop.
+    """
+    if waveform.ndim != 1:
+        raise ValueError(
+            f"Expected a mono waveform of shape (samples,). Received: {waveform.shape}"
+        )
+    if waveform.size == 0:
+        raise ValueError("Cannot compute features of an empty waveform. Received: 0 samples")
+    if sample_rate != config.sample_rate:
+        waveform = librosa.resample(waveform, orig_sr=sample_rate, target_sr=config.sample_rate)
+    n_fft = 1 << (config.win_length - 1).bit_length()
+    mfcc = librosa.feature.mfcc(
+        y=waveform.astype(np.float32),
+        sr=config.sample_rate,
+        n_mfcc=config.n_mfcc,
+        n_fft=n_fft,
+        win_length=config.win_length,
+        hop_length=config.hop_length,
+        n_mels=config.n_mels,
+        fmin=config.fmin,
+        fmax=config.fmax,
+    )
+    stacked = [mfcc]
+    if config.deltas and mfcc.shape[1] >= 3:
+        width = min(9, mfcc.shape[1] if mfcc.shape[1] % 2 else mfcc.shape[1] - 1)
+        stacked += [
+            librosa.feature.delta(mfcc, order=k, width=width) for k in range(1, config.deltas + 1)
+        ]
+    elif config.deltas:
+        stacked += [np.zeros_like(mfcc)] * config.deltas
+    frames = np.concatenate(stacked, axis=0).T
+    if config.normalize:
+        frames = (frames - frames.mean(axis=0)) / (frames.std(axis=0) + 1e-5)
+    return np.ascontiguousarray(frames, dtype=np.float32)
+
+
+def num_frames(num_samples: int, config: MfccConfig) -> int:
+    """Frames `compute_mfcc` returns for a waveform of `num_samples` at the config's rate."""
+    return 1 + num_samples // config.hop_length

@@ -1,0 +1,74 @@
+"""Self-contained model directories: weights, vocabulary and front-end settings together.
+
+Loading reads JSON and a native `.keras` archive with `safe_mode=True`, built only from
+Keras's own layers, so opening a model directory never executes code from it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import keras
+
+from speech_lstm.config import ModelConfig
+from speech_lstm.features import MfccConfig
+from speech_lstm.text import Vocabulary
+
+WEIGHTS_FILE = "model.keras"
+VOCABULARY_FILE = "vocabulary.json"
+FEATURES_FILE = "features.json"
+MODEL_CONFIG_FILE = "model.json"
+METADATA_FILE = "training.json"
+
+
+@dataclass
+class TrainedModel:
+    """What transcription needs: the network and how to feed it and read it."""
+
+    acoustic_model: keras.Model
+    vocabulary: Vocabulary
+    features: MfccConfig
+    model_config: ModelConfig
+    metadata: dict
+
+
+def save_model_dir(directory: str | Path, trained: TrainedModel) -> Path:
+    """Writes `trained` into `directory` (created if needed) and returns the directory."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    partial = directory / (WEIGHTS_FILE + ".partial.keras")
+    trained.acoustic_model.save(partial)
+    partial.replace(directory / WEIGHTS_FILE)
+    trained.vocabulary.save(directory / VOCABULARY_FILE)
+    trained.features.save(directory / FEATURES_FILE)
+    trained.model_config.save(directory / MODEL_CONFIG_FILE)
+    (directory / METADATA_FILE).write_text(json.dumps(trained.metadata, indent=2) + "\n")
+    return directory
+
+
+def load_model_dir(directory: str | Path) -> TrainedModel:
+    """Reads a directory written by `save_model_dir`.
+
+    Raises:
+        FileNotFoundError: naming the missing file when `directory` is not a model directory.
+    """
+    directory = Path(directory)
+    required = (WEIGHTS_FILE, VOCABULARY_FILE, FEATURES_FILE, MODEL_CONFIG_FILE)
+    missing = [name for name in required if not (directory / name).is_file()]
+    if missing:
+        raise FileNotFoundError(
+            f"{directory} is not a model directory: missing {missing}. Pass the `model/` folder "
+            "of a training run."
+        )
+    metadata_path = directory / METADATA_FILE
+    return TrainedModel(
+        acoustic_model=keras.saving.load_model(
+            directory / WEIGHTS_FILE, compile=False, safe_mode=True
+        ),
+        vocabulary=Vocabulary.load(directory / VOCABULARY_FILE),
+        features=MfccConfig.load(directory / FEATURES_FILE),
+        model_config=ModelConfig.load(directory / MODEL_CONFIG_FILE),
+        metadata=json.loads(metadata_path.read_text()) if metadata_path.is_file() else {},
+    )

@@ -1,0 +1,233 @@
+"""Training: manifests -> cached features -> bucketed batches -> BiLSTM-CTC -> model directory."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import keras
+import numpy as np
+from omegaconf import OmegaConf
+
+from speech_lstm.config import TrainConfig
+from speech_lstm.data.dataset import LabelledSplit, label_split, make_dataset
+from speech_lstm.data.feature_store import build_feature_store
+from speech_lstm.data.manifest import read_manifest
+from speech_lstm.decoding import greedy_decode
+from speech_lstm.evaluation import score
+from speech_lstm.inference import LogitComputer
+from speech_lstm.model import CtcTrainingModel, build_acoustic_model
+from speech_lstm.model_dir import TrainedModel, save_model_dir
+from speech_lstm.text import BLANK_INDEX, Vocabulary
+
+log = logging.getLogger(__name__)
+
+
+def load_labelled_split(
+    manifest: str, config: TrainConfig, vocabulary: Vocabulary
+) -> LabelledSplit:
+    """Reads a manifest, builds (or reuses) its feature store and keeps the usable utterances."""
+    utterances = read_manifest(manifest)
+    store = build_feature_store(
+        utterances, config.features, config.paths.cache_dir, config.trainer.num_workers
+    )
+    return label_split(
+        utterances, store, vocabulary, config.model.subsampling, config.data.max_duration
+    )
+
+
+def dev_scores(
+    computer: LogitComputer, split: LabelledSplit, vocabulary: Vocabulary, batch_size: int
+) -> dict:
+    """Dev CTC loss, greedy WER and CER, and a few decoded examples."""
+    features = [split.store.features(i) for i in split.indices]
+    hypotheses = [""] * len(features)
+    losses = np.zeros(len(features))
+    for positions, logits, lengths in computer.in_length_order(features, batch_size):
+        labels = [split.labels[p] for p in positions]
+        padded = keras.utils.pad_sequences(labels, padding="post", value=0)
+        label_lengths = np.asarray([len(x) for x in labels], dtype=np.int32)
+        batch_loss = keras.ops.ctc_loss(padded, logits, label_lengths, lengths, BLANK_INDEX)
+        losses[positions] = keras.ops.convert_to_numpy(batch_loss)
+        for position, ids in zip(positions, greedy_decode(logits, lengths)):
+            hypotheses[position] = vocabulary.decode(ids)
+    counts = score(split.texts, hypotheses)
+    examples = [{"reference": r, "hypothesis": h} for r, h in zip(split.texts[:3], hypotheses[:3])]
+    return {
+        "loss": float(losses.mean()),
+        "wer": counts.wer,
+        "cer": counts.cer,
+        "examples": examples,
+    }
+
+
+class EpochReport(keras.callbacks.Callback):
+    """Scores dev after each epoch, adds `val_*` to the logs, writes `metrics.json`, prints ETA.
+
+    It must come first among the callbacks so that checkpointing and early stopping see
+    `val_wer`.
+    """
+
+    def __init__(
+        self, dev: LabelledSplit, train_seconds: float, config: TrainConfig, run_dir: Path
+    ):
+        super().__init__()
+        self.dev = dev
+        self.train_seconds = train_seconds
+        self.config = config
+        self.metrics_path = run_dir / "metrics.json"
+        self.vocabulary = Vocabulary(config.data.characters)
+        self.history: list[dict] = []
+        self.epoch_started = 0.0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch_started = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        train_time = time.perf_counter() - self.epoch_started
+        computer = LogitComputer(self.model.acoustic_model, self.config.model.subsampling)
+        dev = dev_scores(computer, self.dev, self.vocabulary, self.config.trainer.dev_batch_size)
+        logs.update({"val_loss": dev["loss"], "val_wer": dev["wer"], "val_cer": dev["cer"]})
+        logs["learning_rate"] = float(
+            keras.ops.convert_to_numpy(self.model.optimizer.learning_rate)
+        )
+        self.history.append(
+            self._row(epoch, logs, train_time, time.perf_counter() - self.epoch_started)
+        )
+        self.metrics_path.write_text(json.dumps(self.history, indent=2) + "\n")
+        self._print(epoch, dev)
+
+    def _row(self, epoch: int, logs: dict, train_time: float, epoch_time: float) -> dict:
+        seen_hours = (epoch + 1) * self.train_seconds / 3600
+        return {
+            "epoch": epoch + 1,
+            **{key: float(value) for key, value in logs.items()},
+            "audio_hours_seen": round(seen_hours, 4),
+            "throughput_audio_s_per_s": round(self.train_seconds / train_time, 2),
+            "epoch_seconds": round(epoch_time, 2),
+        }
+
+    def _print(self, epoch: int, dev: dict) -> None:
+        row = self.history[-1]
+        mean_epoch = np.mean([r["epoch_seconds"] for r in self.history])
+        eta = datetime.timedelta(seconds=int(mean_epoch * (self.params["epochs"] - epoch - 1)))
+        print(
+            f"epoch {epoch + 1}/{self.params['epochs']}: loss {row['loss']:.3f}, "
+            f"dev loss {dev['loss']:.3f}, dev WER {dev['wer']:.2%}, dev CER {dev['cer']:.2%}, "
+            f"{row['throughput_audio_s_per_s']:.0f} audio s/s, ETA {eta}",
+            flush=True,
+        )
+        for example in dev["examples"][:2]:
+            print(f"    ref: {example['reference']}\n    hyp: {example['hypothesis']}", flush=True)
+
+
+def make_optimizer(config: TrainConfig, steps_per_epoch: int) -> keras.optimizers.Optimizer:
+    """Adam with linear warm-up, cosine decay over the whole run, and gradient-norm clipping."""
+    trainer = config.trainer
+    total_steps = max(1, trainer.epochs * steps_per_epoch)
+    warmup = min(int(trainer.warmup_epochs * steps_per_epoch), total_steps - 1)
+    schedule = keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=trainer.learning_rate / 10 if warmup else trainer.learning_rate,
+        decay_steps=total_steps - warmup,
+        alpha=0.02,
+        warmup_target=trainer.learning_rate if warmup else None,
+        warmup_steps=warmup,
+    )
+    return keras.optimizers.Adam(schedule, clipnorm=trainer.clipnorm or None)
+
+
+def make_callbacks(
+    config: TrainConfig, run_dir: Path, dev: LabelledSplit, train_seconds: float
+) -> list[keras.callbacks.Callback]:
+    """Dev scoring first, then best-by-dev-WER checkpointing, backups, TensorBoard and guards."""
+    callbacks = [
+        EpochReport(dev, train_seconds, config, run_dir),
+        keras.callbacks.ModelCheckpoint(
+            run_dir / "checkpoints" / "best.weights.h5",
+            monitor="val_wer",
+            mode="min",
+            save_best_only=True,
+            save_weights_only=True,
+        ),
+        keras.callbacks.BackupAndRestore(str(run_dir / "backup")),
+        keras.callbacks.TensorBoard(str(run_dir / "tensorboard"), write_graph=False),
+        keras.callbacks.TerminateOnNaN(),
+    ]
+    if config.trainer.early_stopping_patience:
+        callbacks.append(
+            keras.callbacks.EarlyStopping(
+                monitor="val_wer", mode="min", patience=config.trainer.early_stopping_patience
+            )
+        )
+    return callbacks
+
+
+def train(config: TrainConfig) -> Path:
+    """Trains a model as `config` says and exports the best epoch (by dev WER).
+
+    Returns:
+        The self-contained model directory, `<paths.output_dir>/model`.
+    """
+    run_dir = Path(config.paths.output_dir)
+    (run_dir / "checkpoints").mkdir(parents=True, exist_ok=True)
+    (run_dir / "config.yaml").write_text(OmegaConf.to_yaml(OmegaConf.structured(config)))
+    keras.utils.set_random_seed(config.trainer.seed)
+    vocabulary = Vocabulary(config.data.characters)
+    train_split = load_labelled_split(config.data.train_manifest, config, vocabulary)
+    dev_split = load_labelled_split(config.data.dev_manifest, config, vocabulary)
+    if not len(train_split) or not len(dev_split):
+        raise ValueError(
+            f"No usable utterances: train {len(train_split)}, dev {len(dev_split)}. "
+            "Check the manifests and the warnings above."
+        )
+    print(
+        f"train: {len(train_split)} utterances, {train_split.audio_seconds / 3600:.2f} h; "
+        f"dev: {len(dev_split)} utterances; run dir: {run_dir}",
+        flush=True,
+    )
+    acoustic = build_acoustic_model(config.features.feature_dim, vocabulary.size, config.model)
+    trainer_model = CtcTrainingModel(acoustic, config.model.subsampling)
+    dataset = make_dataset(
+        train_split,
+        config.trainer.batch_size,
+        config.model.subsampling,
+        shuffle=True,
+        seed=config.trainer.seed,
+        num_buckets=config.trainer.num_buckets,
+    )
+    steps = int(dataset.cardinality())
+    trainer_model.compile(optimizer=make_optimizer(config, steps))
+    callbacks = make_callbacks(config, run_dir, dev_split, train_split.audio_seconds)
+    history = trainer_model.fit(
+        dataset,
+        epochs=config.trainer.epochs,
+        callbacks=callbacks,
+        verbose=config.trainer.verbose,
+        shuffle=False,  # the dataset reshuffles itself each epoch
+    )
+    trainer_model.load_weights(run_dir / "checkpoints" / "best.weights.h5")
+    return export(run_dir, acoustic, vocabulary, config, history.history)
+
+
+def export(
+    run_dir: Path, acoustic: keras.Model, vocabulary: Vocabulary, config: TrainConfig, history: dict
+) -> Path:
+    """Writes the model directory with a summary of how it was trained."""
+    dev_wer = history.get("val_wer", [])
+    metadata = {
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "epochs_run": len(dev_wer),
+        "best_epoch": int(np.argmin(dev_wer)) + 1 if dev_wer else None,
+        "best_dev_wer": float(min(dev_wer)) if dev_wer else None,
+        "train_manifest": config.data.train_manifest,
+        "dev_manifest": config.data.dev_manifest,
+        "model": asdict(config.model),
+    }
+    trained = TrainedModel(acoustic, vocabulary, config.features, config.model, metadata)
+    model_dir = save_model_dir(run_dir / "model", trained)
+    print(f"model directory: {model_dir} (best dev WER {metadata['best_dev_wer']:.2%})", flush=True)
+    return model_dir

@@ -1,0 +1,48 @@
+"""Shared fixtures: tiny real audio written to disk, the repo's conf/ composed for tests."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+
+ROOT = Path(__file__).resolve().parents[1]
+CONF_DIR = ROOT / "conf"
+FSDD_DIR = (ROOT / ".." / "shared" / "data" / "fsdd").resolve()
+sys.path.insert(0, str(ROOT))
+
+
+def write_tone(path: Path, seconds: float = 1.0, sample_rate: int = 16000, channels: int = 1):
+    """Writes a real WAV file holding a chirp (something with spectral change to featurise)."""
+    t = np.arange(int(seconds * sample_rate)) / sample_rate
+    wave = 0.3 * np.sin(2 * np.pi * (200 + 300 * t) * t).astype(np.float32)
+    data = np.stack([wave] * channels, axis=1) if channels > 1 else wave
+    path.parent.mkdir(parents=True, exist_ok=True)
+    soundfile.write(path, data, sample_rate)
+    return path
+
+
+@pytest.fixture
+def tone_wav(tmp_path: Path) -> Path:
+    return write_tone(tmp_path / "tone.wav")
+
+
+def require_espeak() -> None:
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed: run scripts/setup.sh as root or apt-get install espeak-ng")
+
+
+def compose(config_name: str, overrides: list[str]):
+    """Composes a config from the real conf/ directory, as the scripts do."""
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+
+    from speech_lstm.config import register_configs
+
+    register_configs()
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        return hydra_compose(config_name=config_name, overrides=overrides)
