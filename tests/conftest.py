@@ -33,7 +33,9 @@ def tone_wav(tmp_path: Path) -> Path:
 
 def require_espeak() -> None:
     if shutil.which("espeak-ng") is None:
-        pytest.skip("espeak-ng is not installed: run scripts/setup.sh as root or apt-get install espeak-ng")
+        pytest.skip(
+            "espeak-ng is not installed: run scripts/setup.sh as root or apt-get install espeak-ng"
+        )
 
 
 def compose(config_name: str, overrides: list[str]):

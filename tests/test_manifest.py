@@ -17,7 +17,12 @@ def test_round_trip_with_relative_paths(tmp_path):
     manifest = tmp_path / "corpus" / "train.jsonl"
     write_manifest(manifest, utterances)
     rows = [json.loads(line) for line in manifest.read_text().splitlines()]
-    assert rows[0] == {"audio_filepath": "a.wav", "duration": 1.5, "text": "hello there", "speaker": "spk1"}
+    assert rows[0] == {
+        "audio_filepath": "a.wav",
+        "duration": 1.5,
+        "text": "hello there",
+        "speaker": "spk1",
+    }
     assert rows[1]["audio_filepath"] == str(outside) and "speaker" not in rows[1]
     assert read_manifest(manifest) == utterances
 
@@ -36,7 +41,10 @@ def test_relative_paths_resolve_against_manifest_folder(tmp_path):
     [
         ("not json", "not valid JSON"),
         ('{"audio_filepath": "a.wav", "text": "t"}', "missing keys"),
-        ('{"audio_filepath": "a.wav", "duration": "long", "text": "t"}', "duration must be a number"),
+        (
+            '{"audio_filepath": "a.wav", "duration": "long", "text": "t"}',
+            "duration must be a number",
+        ),
         ("[1, 2]", "expected a JSON object"),
     ],
 )

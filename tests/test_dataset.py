@@ -1,0 +1,71 @@
+import numpy as np
+import pytest
+
+from speech_lstm.data.dataset import ctc_min_steps, label_split, make_dataset
+from speech_lstm.data.feature_store import build_feature_store
+from speech_lstm.data.manifest import Utterance
+from speech_lstm.features import MfccConfig
+from speech_lstm.text import Vocabulary
+from tests.conftest import write_tone
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    utterances = []
+    for i, seconds in enumerate([0.5, 1.5, 0.7, 1.2, 0.9, 2.0, 0.6, 1.0]):
+        path = write_tone(tmp_path / f"u{i}.wav", seconds=seconds)
+        utterances.append(Utterance(str(path), seconds, f"word {'abcdefgh'[i]}"))
+    corrupt = tmp_path / "corrupt.wav"
+    corrupt.write_bytes(b"not audio at all")
+    utterances.append(Utterance(str(corrupt), 1.0, "broken"))
+    long_text = "a much longer transcript than fits in so little audio"
+    utterances.append(Utterance(utterances[0].audio_filepath, 0.5, long_text))
+    utterances.append(Utterance(utterances[1].audio_filepath, 1.5, "!!!"))
+    return utterances
+
+
+def test_ctc_min_steps_counts_repeats():
+    assert ctc_min_steps(np.array([1, 2, 3])) == 3
+    assert ctc_min_steps(np.array([1, 1, 2, 2, 2])) == 8
+    assert ctc_min_steps(np.array([], dtype=np.int32)) == 0
+
+
+def test_feature_store_caches_and_invalidates(corpus, tmp_path):
+    config = MfccConfig()
+    store = build_feature_store(corpus, config, tmp_path / "cache", num_workers=1)
+    assert len(store) == len(corpus) and store.num_frames(8) == 0
+    assert str(corpus[8].audio_filepath) in store.failed
+    assert store.features(1).shape == (1 + int(1.5 * 16000) // 160, config.feature_dim)
+    again = build_feature_store(corpus, config, tmp_path / "cache", num_workers=1)
+    assert again.directory == store.directory
+    changed = build_feature_store(corpus, MfccConfig(n_mfcc=20), tmp_path / "cache", num_workers=1)
+    assert changed.directory != store.directory and changed.features(0).shape[1] == 60
+
+
+def test_label_split_drops_unusable_utterances(corpus, tmp_path):
+    store = build_feature_store(corpus, MfccConfig(), tmp_path / "cache", num_workers=1)
+    split = label_split(corpus, store, Vocabulary(), subsampling=3, max_duration=1.8)
+    # dropped: corrupt audio, CTC-infeasible long text, empty transcript, the 2.0 s utterance
+    assert sorted(split.indices.tolist()) == [0, 1, 2, 3, 4, 6, 7]
+    assert split.texts[0] == "word a"
+
+
+def test_batches_are_bucketed_padded_and_carry_true_lengths(corpus, tmp_path):
+    store = build_feature_store(corpus, MfccConfig(), tmp_path / "cache", num_workers=1)
+    split = label_split(corpus, store, Vocabulary(), subsampling=3)
+    dataset = make_dataset(split, batch_size=2, subsampling=3, shuffle=True, num_buckets=4)
+    seen = []
+    batches = list(dataset)
+    assert len(batches) == int(dataset.cardinality())
+    for inputs, targets in batches:
+        features = inputs["features"].numpy()
+        lengths = inputs["feature_lengths"].numpy()
+        assert features.shape[1] % 3 == 0 and features.shape[1] - lengths.max() < 3
+        for row, length in enumerate(lengths):
+            assert not features[row, length:].any()
+        labels, label_lengths = targets["labels"].numpy(), targets["label_lengths"].numpy()
+        assert all((labels[r, : label_lengths[r]] > 0).all() for r in range(len(labels)))
+        seen += lengths.tolist()
+        spread = lengths.max() - lengths.min()
+        assert spread <= max(store.num_frames(i) for i in split.indices) // 2
+    assert sorted(seen) == sorted(store.num_frames(i) for i in split.indices)
