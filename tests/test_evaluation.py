@@ -46,15 +46,25 @@ def test_run_evaluation_on_predictions(tmp_path):
     )
     predictions = tmp_path / "pred.jsonl"
     predictions.write_text(
-        json.dumps({"audio_filepath": str(tmp_path / "a.wav"), "text": "hello word"}) + "\n"
-        + json.dumps({"audio_filepath": str(tmp_path / "b.wav"), "text": None, "error": "x"}) + "\n"
+        json.dumps({"audio_filepath": str(tmp_path / "a.wav"), "text": "hello word"})
+        + "\n"
+        + json.dumps({"audio_filepath": str(tmp_path / "b.wav"), "text": None, "error": "x"})
+        + "\n"
     )
     config = EvaluateConfig(str(manifest), str(tmp_path / "eval"), predictions=str(predictions))
     report = run_evaluation(config)
     assert report["substitutions"] == 1 and report["deletions"] == 2
     assert report["wer"] == pytest.approx(3 / 4)
     saved = json.loads((tmp_path / "eval" / "report.json").read_text())
-    for key in ("wer", "cer", "substitutions", "deletions", "insertions", "n_utterances", "n_words"):
+    for key in (
+        "wer",
+        "cer",
+        "substitutions",
+        "deletions",
+        "insertions",
+        "n_utterances",
+        "n_words",
+    ):
         assert key in saved
     assert "| 2 | 4 |" in (tmp_path / "eval" / "report.md").read_text()
 
