@@ -16,22 +16,26 @@ echo "== 2/4 training (run directory $DEMO_DIR/train)"
 rm -rf "$DEMO_DIR"
 "$PY" scripts/train.py hydra.run.dir="$DEMO_DIR/train" "$@"
 
-echo "== 3/4 transcribing the held-out-voice test split"
+echo "== 3/4 transcribing the held-out-voice test split (beam search + word trigram LM)"
 "$PY" scripts/transcribe.py model_dir="$DEMO_DIR/train/model" input="$CORPUS/test.jsonl" \
-  output="$DEMO_DIR/test_predictions.jsonl" hydra.run.dir="$DEMO_DIR/transcribe"
+  output="$DEMO_DIR/test_predictions.jsonl" decoder=beam_lm hydra.run.dir="$DEMO_DIR/transcribe"
 
-echo "== 4/4 evaluating"
+echo "== 4/4 evaluating (the LM decoding above, and greedy decoding for comparison)"
 "$PY" scripts/evaluate.py predictions="$DEMO_DIR/test_predictions.jsonl" \
   manifest="$CORPUS/test.jsonl" output_dir="$DEMO_DIR/eval" hydra.run.dir="$DEMO_DIR/evaluate"
+"$PY" scripts/evaluate.py model_dir="$DEMO_DIR/train/model" decoder=greedy \
+  manifest="$CORPUS/test.jsonl" output_dir="$DEMO_DIR/eval_greedy" \
+  hydra.run.dir="$DEMO_DIR/evaluate_greedy"
 
 elapsed=$(( $(date +%s) - started ))
-"$PY" - "$DEMO_DIR/eval/report.json" "$elapsed" <<'PYEOF'
+"$PY" - "$DEMO_DIR" "$elapsed" <<'PYEOF'
 import json, sys
-report = json.load(open(sys.argv[1]))
-print(
-    f"\nDemo finished in {int(sys.argv[2]) // 60} min {int(sys.argv[2]) % 60} s. "
-    f"Test split (voices never seen in training): WER {report['wer']:.2%}, "
-    f"CER {report['cer']:.2%} over {report['n_utterances']} utterances."
-)
-print(f"Report: {sys.argv[1].replace('report.json', 'report.md')}")
+lm = json.load(open(f"{sys.argv[1]}/eval/report.json"))
+greedy = json.load(open(f"{sys.argv[1]}/eval_greedy/report.json"))
+seconds = int(sys.argv[2])
+print(f"\nDemo finished in {seconds // 60} min {seconds % 60} s.")
+print(f"Test split, {lm['n_utterances']} utterances spoken by voices never seen in training:")
+print(f"  beam search + trigram LM: WER {lm['wer']:.2%}  CER {lm['cer']:.2%}")
+print(f"  greedy decoding:          WER {greedy['wer']:.2%}  CER {greedy['cer']:.2%}")
+print(f"Report: {sys.argv[1]}/eval/report.md")
 PYEOF

@@ -9,6 +9,7 @@ from typing import Any
 
 from speech_lstm.data.synthetic import SyntheticConfig
 from speech_lstm.decoding import DecoderConfig
+from speech_lstm.evaluation.normalization import NormalizerConfig
 from speech_lstm.features import MfccConfig
 
 
@@ -106,6 +107,23 @@ class TrainerConfig:
 
 
 @dataclass
+class AugmentConfig:
+    """Training-only augmentation; evaluation and transcription never see it.
+
+    SpecAugment-style masks on the MFCC matrix: `freq_masks` bands of up to `freq_mask_width`
+    cepstral coefficients (the same coefficients in the delta blocks), and `time_masks` spans
+    of up to `time_mask_width` frames, each at most `time_mask_max_fraction` of the utterance.
+    """
+
+    spec_augment: bool = False
+    freq_masks: int = 2
+    freq_mask_width: int = 3
+    time_masks: int = 2
+    time_mask_width: int = 20
+    time_mask_max_fraction: float = 0.1
+
+
+@dataclass
 class TrainConfig:
     """Everything `speech_lstm.training.train` needs."""
 
@@ -113,7 +131,11 @@ class TrainConfig:
     features: MfccConfig = field(default_factory=MfccConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     trainer: TrainerConfig = field(default_factory=TrainerConfig)
+    augment: AugmentConfig = field(default_factory=AugmentConfig)
     paths: PathsConfig = field(default_factory=PathsConfig)
+    # Order of the word n-gram LM built from the training transcripts into model/lm.arpa
+    # (used by decoder=beam_lm); 0 builds none.
+    lm_order: int = 3
 
 
 @dataclass
@@ -129,7 +151,25 @@ class TranscribeConfig:
 
 @dataclass
 class EvaluateConfig:
-    """`scripts/evaluate.py`: score a model (or existing predictions) on a manifest."""
+    """`scripts/evaluate.py`: score a model (or existing predictions) on a manifest.
+
+    Attributes:
+        manifest: JSONL manifest holding the references.
+        output_dir: where report.json, report.md, report.html and per_utterance.jsonl go.
+        model_dir: a trained model to transcribe the manifest with; or else
+        predictions: an existing JSONL/CSV predictions file (exactly one of the two).
+        batch_size: transcription batch size (model_dir mode).
+        decoder: transcription decoder (model_dir mode).
+        normalizer: text normalisation applied to references and hypotheses alike.
+        tolerance: corpus WER above which the script exits with status 3 (a CI gate);
+            None disables the gate.
+        bootstrap_samples: resamples for the WER confidence interval; 0 skips it.
+        bootstrap_seed: seed of the resampling, so reports are reproducible.
+        confidence: coverage of the interval.
+        duration_buckets: increasing bucket edges in seconds for the WER-by-duration breakdown.
+        top_k: most frequent substitutions, deletions and insertions listed of each.
+        n_worst: worst utterances shown with their alignments.
+    """
 
     manifest: str = "???"
     output_dir: str = "???"
@@ -137,6 +177,25 @@ class EvaluateConfig:
     predictions: str | None = None
     batch_size: int = 16
     decoder: DecoderConfig = field(default_factory=DecoderConfig)
+    normalizer: NormalizerConfig = field(default_factory=NormalizerConfig)
+    tolerance: float | None = None
+    bootstrap_samples: int = 1000
+    bootstrap_seed: int = 0
+    confidence: float = 0.95
+    duration_buckets: list[float] = field(default_factory=lambda: [2.0, 5.0, 10.0, 20.0])
+    top_k: int = 10
+    n_worst: int = 20
+
+    def __post_init__(self) -> None:
+        if self.tolerance is not None and self.tolerance < 0:
+            raise ValueError(f"tolerance must be >= 0 (a WER). Received: {self.tolerance}")
+        if self.bootstrap_samples < 0 or self.top_k < 0 or self.n_worst < 0:
+            raise ValueError(
+                "bootstrap_samples, top_k and n_worst must be >= 0. Received: "
+                f"{self.bootstrap_samples}, {self.top_k}, {self.n_worst}"
+            )
+        if not 0.0 < self.confidence < 1.0:
+            raise ValueError(f"confidence must be in (0, 1). Received: {self.confidence}")
 
 
 def register_configs() -> None:
@@ -147,6 +206,14 @@ def register_configs() -> None:
     store.store(name="train_schema", node=TrainConfig)
     store.store(name="transcribe_schema", node=TranscribeConfig)
     store.store(name="evaluate_schema", node=EvaluateConfig)
+    from speech_lstm.data.download import DownloadConfig
+    from speech_lstm.data.importers import PrepareDataConfig, register_importer_configs
+    from speech_lstm.data.lint import LintConfig
+
+    register_importer_configs(store)
+    store.store(name="prepare_data_schema", node=PrepareDataConfig)
+    store.store(name="download_schema", node=DownloadConfig)
+    store.store(name="lint_data_schema", node=LintConfig)
 
 
 def to_object(cfg: Any) -> Any:

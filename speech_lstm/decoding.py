@@ -6,7 +6,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from speech_lstm.text import BLANK_INDEX
+from speech_lstm.beam_search import LexiconBeamSearch, LmWeights
+from speech_lstm.lm import NgramLM
+from speech_lstm.text import BLANK_INDEX, Vocabulary
+
+DECODER_TYPES = ("greedy", "beam", "beam_lm")
 
 
 @dataclass
@@ -14,16 +18,27 @@ class DecoderConfig:
     """How logits become text.
 
     Attributes:
-        type: "greedy" (best path) or "beam" (CTC beam search without a language model).
-        beam_width: hypotheses kept per step by "beam".
+        type: "greedy" (best path), "beam" (CTC beam search, no language model) or "beam_lm"
+            (prefix beam search with a word n-gram LM).
+        beam_width: hypotheses kept per step by the beam decoders.
+        alpha: LM weight of "beam_lm".
+        beta: word insertion bonus of "beam_lm".
+        lm_path: ARPA file for "beam_lm"; null means `lm.arpa` in the model directory.
+        lexicon_constrained: "beam_lm" only spells words the LM knows.
     """
 
     type: str = "greedy"
     beam_width: int = 16
+    alpha: float = 0.8
+    beta: float = 1.5
+    lm_path: str | None = None
+    lexicon_constrained: bool = True
 
     def __post_init__(self) -> None:
-        if self.type not in ("greedy", "beam"):
-            raise ValueError(f"decoder type must be 'greedy' or 'beam'. Received: {self.type!r}")
+        if self.type not in DECODER_TYPES:
+            raise ValueError(
+                f"decoder type must be one of {DECODER_TYPES}. Received: {self.type!r}"
+            )
         if self.beam_width < 1:
             raise ValueError(f"beam_width must be >= 1. Received: {self.beam_width}")
 
@@ -64,8 +79,35 @@ def beam_decode(logits: np.ndarray, lengths: np.ndarray, beam_width: int) -> lis
     return [[int(i) for i in row if i > 0] for row in best]
 
 
-def decode(logits: np.ndarray, lengths: np.ndarray, config: DecoderConfig) -> list[list[int]]:
-    """Decodes a batch of logits with the decoder `config` names."""
-    if config.type == "beam":
-        return beam_decode(logits, lengths, config.beam_width)
-    return greedy_decode(logits, lengths)
+class Decoder:
+    """Turns batches of logits into text with the decoder a `DecoderConfig` names."""
+
+    def __init__(self, config: DecoderConfig, vocabulary: Vocabulary, lm: NgramLM | None = None):
+        if config.type == "beam_lm" and lm is None:
+            raise ValueError(
+                "decoder.type=beam_lm needs a language model: set decoder.lm_path or put lm.arpa "
+                "in the model directory. Received: no LM"
+            )
+        self.config = config
+        self.vocabulary = vocabulary
+        self.search = (
+            LexiconBeamSearch(
+                vocabulary.characters,
+                lm,
+                LmWeights(config.alpha, config.beta),
+                config.beam_width,
+                config.lexicon_constrained,
+            )
+            if config.type == "beam_lm"
+            else None
+        )
+
+    def __call__(self, logits: np.ndarray, lengths: np.ndarray) -> list[str]:
+        """Texts for logits (batch, steps, vocab) with valid step counts `lengths`."""
+        if self.search is not None:
+            return [self.search.decode(row[: int(n)]) for row, n in zip(logits, lengths)]
+        if self.config.type == "beam":
+            sequences = beam_decode(logits, lengths, self.config.beam_width)
+        else:
+            sequences = greedy_decode(logits, lengths)
+        return [self.vocabulary.decode(ids) for ids in sequences]

@@ -1,8 +1,14 @@
-"""Batched forward passes of the acoustic model over variable-length feature matrices."""
+"""Batched forward passes of the acoustic model over variable-length feature matrices.
+
+Three interchangeable back ends compute the same logits: the Keras model through one traced
+`tf.function` (the default), an exported SavedModel, and a TFLite model (float32 or int8).
+Each pads a batch to a multiple of the subsampling factor and returns valid step counts.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -10,29 +16,43 @@ import tensorflow as tf
 
 from speech_lstm.model import output_length, pad_for_subsampling
 
+BACKENDS = ("keras", "saved_model", "tflite", "tflite_int8")
+
+
+def pad_batch(features: Sequence[np.ndarray], subsampling: int) -> np.ndarray:
+    """Zero-pads (frames, dims) matrices into one (batch, frames, dims) float32 array."""
+    padded = [pad_for_subsampling(f, subsampling) for f in features]
+    width = max(len(f) for f in padded)
+    batch = np.zeros((len(padded), width, padded[0].shape[1]), dtype=np.float32)
+    for row, matrix in enumerate(padded):
+        batch[row, : len(matrix)] = matrix
+    return batch
+
 
 class LogitComputer:
-    """Runs the acoustic model through one traced `tf.function`, any batch and length."""
+    """Runs an acoustic model on batches of features: (batch, steps, vocab) logits and lengths.
 
-    def __init__(self, acoustic_model: keras.Model, subsampling: int):
+    Args:
+        acoustic_model: the Keras model; or None when `forward` is given.
+        subsampling: frames stacked into one model step.
+        forward: a function from a padded (batch, frames, dims) array to logits, used instead
+            of the Keras model (the exported back ends).
+    """
+
+    def __init__(
+        self,
+        acoustic_model: keras.Model | None,
+        subsampling: int,
+        forward: Callable[[np.ndarray], np.ndarray] | None = None,
+    ):
         self.subsampling = subsampling
-        feature_dim = acoustic_model.input_shape[-1]
-        signature = [tf.TensorSpec((None, None, feature_dim), tf.float32)]
-        self._forward = tf.function(
-            lambda features: acoustic_model(features, training=False),
-            input_signature=signature,
-            reduce_retracing=True,
-        )
+        self._forward = forward or _traced_keras_forward(acoustic_model)
 
     def __call__(self, features: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """Logits (batch, steps, vocab) and valid step counts (batch,) for one batch."""
-        padded = [pad_for_subsampling(f, self.subsampling) for f in features]
-        width = max(len(f) for f in padded)
-        batch = np.zeros((len(padded), width, padded[0].shape[1]), dtype=np.float32)
-        for row, matrix in enumerate(padded):
-            batch[row, : len(matrix)] = matrix
+        batch = pad_batch(features, self.subsampling)
         lengths = output_length(np.asarray([len(f) for f in features]), self.subsampling)
-        return self._forward(batch).numpy(), lengths
+        return self._forward(batch), lengths
 
     def in_length_order(
         self, features: Sequence[np.ndarray], batch_size: int
@@ -43,3 +63,42 @@ class LogitComputer:
             positions = [int(p) for p in order[start : start + batch_size]]
             logits, lengths = self([features[p] for p in positions])
             yield positions, logits, lengths
+
+
+def _traced_keras_forward(acoustic_model: keras.Model) -> Callable[[np.ndarray], np.ndarray]:
+    """One `tf.function` with a fixed (None, None, dims) signature: traced once, any shape."""
+    feature_dim = acoustic_model.input_shape[-1]
+    signature = [tf.TensorSpec((None, None, feature_dim), tf.float32)]
+    traced = tf.function(
+        lambda features: acoustic_model(features, training=False), input_signature=signature
+    )
+    return lambda batch: traced(batch).numpy()
+
+
+def saved_model_forward(path: str | Path) -> Callable[[np.ndarray], np.ndarray]:
+    """Forward function of a SavedModel written by `speech_lstm.export` (its `serve` endpoint)."""
+    loaded = tf.saved_model.load(str(path))
+    return lambda batch: loaded.serve(tf.constant(batch)).numpy()
+
+
+class TfliteForward:
+    """Forward function of a TFLite model; the input is resized to each batch's shape."""
+
+    def __init__(self, path: str | Path, num_threads: int = 2):
+        if not Path(path).is_file():
+            raise FileNotFoundError(
+                f"TFLite model not found: {path}. Run scripts/export.py model_dir=DIR first."
+            )
+        self._interpreter = tf.lite.Interpreter(model_path=str(path), num_threads=num_threads)
+        self._input = self._interpreter.get_input_details()[0]["index"]
+        self._output = self._interpreter.get_output_details()[0]["index"]
+        self._shape: tuple[int, ...] | None = None
+
+    def __call__(self, batch: np.ndarray) -> np.ndarray:
+        if batch.shape != self._shape:
+            self._interpreter.resize_tensor_input(self._input, batch.shape, strict=False)
+            self._interpreter.allocate_tensors()
+            self._shape = batch.shape
+        self._interpreter.set_tensor(self._input, batch)
+        self._interpreter.invoke()
+        return self._interpreter.get_tensor(self._output).copy()

@@ -6,6 +6,7 @@ import keras
 import numpy as np
 
 from speech_lstm.config import ModelConfig
+from speech_lstm.ctc import output_length
 from speech_lstm.text import BLANK_INDEX
 
 __all__ = ["CtcTrainingModel", "ModelConfig", "build_acoustic_model", "output_length"]
@@ -47,11 +48,6 @@ def pad_for_subsampling(features: np.ndarray, subsampling: int) -> np.ndarray:
     if not extra:
         return features
     return np.pad(features, ((0, extra), (0, 0)))
-
-
-def output_length(num_frames: int | np.ndarray, subsampling: int) -> int | np.ndarray:
-    """Model steps produced for `num_frames` feature frames."""
-    return -(-num_frames // subsampling)
 
 
 class CtcTrainingModel(keras.Model):

@@ -14,6 +14,7 @@ import keras
 
 from speech_lstm.config import ModelConfig
 from speech_lstm.features import MfccConfig
+from speech_lstm.lm import NgramLM
 from speech_lstm.text import Vocabulary
 
 WEIGHTS_FILE = "model.keras"
@@ -21,6 +22,7 @@ VOCABULARY_FILE = "vocabulary.json"
 FEATURES_FILE = "features.json"
 MODEL_CONFIG_FILE = "model.json"
 METADATA_FILE = "training.json"
+LM_FILE = "lm.arpa"
 
 
 @dataclass
@@ -32,6 +34,7 @@ class TrainedModel:
     features: MfccConfig
     model_config: ModelConfig
     metadata: dict
+    lm: NgramLM | None = None
 
 
 def save_model_dir(directory: str | Path, trained: TrainedModel) -> Path:
@@ -45,6 +48,8 @@ def save_model_dir(directory: str | Path, trained: TrainedModel) -> Path:
     trained.features.save(directory / FEATURES_FILE)
     trained.model_config.save(directory / MODEL_CONFIG_FILE)
     (directory / METADATA_FILE).write_text(json.dumps(trained.metadata, indent=2) + "\n")
+    if trained.lm is not None:
+        trained.lm.save_arpa(directory / LM_FILE)
     return directory
 
 
@@ -71,4 +76,5 @@ def load_model_dir(directory: str | Path) -> TrainedModel:
         features=MfccConfig.load(directory / FEATURES_FILE),
         model_config=ModelConfig.load(directory / MODEL_CONFIG_FILE),
         metadata=json.loads(metadata_path.read_text()) if metadata_path.is_file() else {},
+        lm=NgramLM.load_arpa(directory / LM_FILE) if (directory / LM_FILE).is_file() else None,
     )

@@ -20,9 +20,10 @@ from speech_lstm.data.manifest import read_manifest
 from speech_lstm.decoding import greedy_decode
 from speech_lstm.evaluation import score
 from speech_lstm.inference import LogitComputer
+from speech_lstm.lm import build_ngram_lm
 from speech_lstm.model import CtcTrainingModel, build_acoustic_model
 from speech_lstm.model_dir import TrainedModel, save_model_dir
-from speech_lstm.text import BLANK_INDEX, Vocabulary
+from speech_lstm.text import BLANK_INDEX, Vocabulary, normalize_text
 
 log = logging.getLogger(__name__)
 
@@ -198,6 +199,7 @@ def train(config: TrainConfig) -> Path:
         shuffle=True,
         seed=config.trainer.seed,
         num_buckets=config.trainer.num_buckets,
+        augment=config.augment,
     )
     steps = int(dataset.cardinality())
     trainer_model.compile(optimizer=make_optimizer(config, steps))
@@ -227,7 +229,15 @@ def export(
         "dev_manifest": config.data.dev_manifest,
         "model": asdict(config.model),
     }
-    trained = TrainedModel(acoustic, vocabulary, config.features, config.model, metadata)
+    lm = None
+    if config.lm_order:
+        texts = [
+            normalize_text(u.text, vocabulary.characters)
+            for u in read_manifest(config.data.train_manifest)
+        ]
+        lm = build_ngram_lm(texts, order=config.lm_order)
+        metadata["lm"] = {"order": config.lm_order, "source": config.data.train_manifest}
+    trained = TrainedModel(acoustic, vocabulary, config.features, config.model, metadata, lm)
     model_dir = save_model_dir(run_dir / "model", trained)
     print(f"model directory: {model_dir} (best dev WER {metadata['best_dev_wer']:.2%})", flush=True)
     return model_dir

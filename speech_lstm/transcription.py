@@ -16,9 +16,10 @@ import numpy as np
 from speech_lstm.audio import AudioError, load_audio
 from speech_lstm.config import TranscribeConfig
 from speech_lstm.data.manifest import read_manifest
-from speech_lstm.decoding import DecoderConfig, decode
+from speech_lstm.decoding import Decoder, DecoderConfig
 from speech_lstm.features import compute_mfcc
 from speech_lstm.inference import LogitComputer
+from speech_lstm.lm import NgramLM
 from speech_lstm.model_dir import TrainedModel, load_model_dir
 
 log = logging.getLogger(__name__)
@@ -85,11 +86,15 @@ class Transcriber:
         self.decoder = decoder or DecoderConfig()
         self.num_workers = num_workers
         self._logits = LogitComputer(trained.acoustic_model, trained.model_config.subsampling)
+        self._decode = Decoder(self.decoder, trained.vocabulary, trained.lm)
 
     @classmethod
     def load(cls, model_dir: str | Path, decoder: DecoderConfig | None = None) -> Transcriber:
-        """Opens a model directory written by training."""
-        return cls(load_model_dir(model_dir), decoder)
+        """Opens a model directory written by training (with `decoder.lm_path` if given)."""
+        trained = load_model_dir(model_dir)
+        if decoder is not None and decoder.lm_path:
+            trained.lm = NgramLM.load_arpa(decoder.lm_path)
+        return cls(trained, decoder)
 
     def transcribe(
         self, inputs: Sequence[str | Path | np.ndarray], batch_size: int = 16
@@ -120,8 +125,8 @@ class Transcriber:
         good = [i for i, (features, _, _) in enumerate(loaded) if features is not None]
         if good:
             logits, lengths = self._logits([loaded[i][0] for i in good])
-            for i, ids in zip(good, decode(logits, lengths, self.decoder)):
-                results[i].text = self.trained.vocabulary.decode(ids)
+            for i, text in zip(good, self._decode(logits, lengths)):
+                results[i].text = text
                 results[i].duration = round(loaded[i][1], 3)
         return results
 

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from speech_lstm.data.dataset import ctc_min_steps, label_split, make_dataset
+from speech_lstm.ctc import ctc_min_steps
+from speech_lstm.data.dataset import label_split, make_dataset
 from speech_lstm.data.feature_store import build_feature_store
 from speech_lstm.data.manifest import Utterance
 from speech_lstm.features import MfccConfig
@@ -69,3 +70,27 @@ def test_batches_are_bucketed_padded_and_carry_true_lengths(corpus, tmp_path):
         spread = lengths.max() - lengths.min()
         assert spread <= max(store.num_frames(i) for i in split.indices) // 2
     assert sorted(seen) == sorted(store.num_frames(i) for i in split.indices)
+
+
+def test_spec_augment_changes_training_inputs_only(corpus, tmp_path):
+    from speech_lstm.config import AugmentConfig
+
+    store = build_feature_store(corpus, MfccConfig(), tmp_path / "cache", num_workers=1)
+    split = label_split(corpus, store, Vocabulary(), subsampling=3)
+    augment = AugmentConfig(spec_augment=True, time_mask_max_fraction=0.3)
+
+    def first_batch_by_length(augment_config):
+        batches = make_dataset(split, 8, 3, shuffle=False, num_buckets=1, augment=augment_config)
+        inputs, _ = next(iter(batches))
+        return inputs["features"].numpy(), inputs["feature_lengths"].numpy()
+
+    plain, lengths = first_batch_by_length(None)
+    augmented, same_lengths = first_batch_by_length(augment)
+    np.testing.assert_array_equal(lengths, same_lengths)
+    assert not np.array_equal(plain, augmented)
+    changed = plain != augmented
+    assert np.allclose(augmented[changed], 1e-3)
+    for row, length in enumerate(lengths):
+        assert not augmented[row, length:].any(), "padding must stay zero"
+    again, _ = first_batch_by_length(None)
+    np.testing.assert_array_equal(plain, again)

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from speech_lstm.decoding import DecoderConfig, beam_decode, decode, greedy_decode
+from speech_lstm.decoding import Decoder, DecoderConfig, beam_decode, greedy_decode
+from speech_lstm.lm import build_ngram_lm
 from speech_lstm.text import Vocabulary
 
 
@@ -49,8 +50,35 @@ def test_beam_prefers_the_most_probable_labelling_over_the_best_path():
     assert beam_decode(logits, np.array([2]), beam_width=8) == [[1]]
 
 
-def test_decode_dispatch_and_config_validation():
-    logits = one_hot_logits([[1, 0, 2]])
-    assert decode(logits, np.array([3]), DecoderConfig("beam", 4)) == [[1, 2]]
+def test_decoder_dispatch_and_config_validation():
+    vocabulary = Vocabulary(" ab")
+    logits = one_hot_logits([[2, 0, 3, 3, 0, 3]], vocabulary.size)
+    assert Decoder(DecoderConfig("greedy"), vocabulary)(logits, np.array([6])) == ["abb"]
+    assert Decoder(DecoderConfig("beam", 4), vocabulary)(logits, np.array([6])) == ["abb"]
     with pytest.raises(ValueError, match="decoder type"):
         DecoderConfig("viterbi")
+    with pytest.raises(ValueError, match="needs a language model"):
+        Decoder(DecoderConfig("beam_lm"), vocabulary)
+
+
+def spelled_logits(vocabulary: Vocabulary, frames: list[dict[str, float]]) -> np.ndarray:
+    """Logits from per-step character probabilities; the rest of the mass goes to blank."""
+    probs = np.full((1, len(frames), vocabulary.size), 1e-4, dtype=np.float64)
+    for step, choices in enumerate(frames):
+        for char, p in choices.items():
+            probs[0, step, vocabulary.encode(char)[0]] = p
+        probs[0, step, 0] = max(1e-4, 1 - sum(choices.values()))
+    return np.log(probs / probs.sum(axis=-1, keepdims=True)).astype(np.float32)
+
+
+def test_language_model_fixes_a_known_acoustic_error():
+    vocabulary = Vocabulary()
+    # The acoustics slightly prefer "the cat sad", the LM knows "the cat sat".
+    steps = [{"t": 0.9}, {"h": 0.9}, {"e": 0.9}, {" ": 0.9}, {"c": 0.9}, {"a": 0.9}, {"t": 0.9}]
+    steps += [{" ": 0.9}, {"s": 0.9}, {"a": 0.9}, {"d": 0.55, "t": 0.45}]
+    logits = spelled_logits(vocabulary, steps)
+    lengths = np.array([len(steps)])
+    assert Decoder(DecoderConfig("greedy"), vocabulary)(logits, lengths) == ["the cat sad"]
+    lm = build_ngram_lm(["the cat sat", "a cat sat down", "the dog sat", "the cat ran"] * 3)
+    decoder = Decoder(DecoderConfig("beam_lm", beam_width=8, alpha=0.8, beta=1.0), vocabulary, lm)
+    assert decoder(logits, lengths) == ["the cat sat"]

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 import tensorflow as tf
 
+from speech_lstm.config import AugmentConfig
+from speech_lstm.ctc import ctc_min_steps, output_length
 from speech_lstm.data.feature_store import FeatureStore
 from speech_lstm.data.manifest import Utterance
-from speech_lstm.model import output_length
 from speech_lstm.text import Vocabulary, normalize_text
 
 log = logging.getLogger(__name__)
@@ -33,12 +34,6 @@ class LabelledSplit:
     def audio_seconds(self) -> float:
         """Total audio duration of the usable utterances."""
         return float(self.durations.sum())
-
-
-def ctc_min_steps(labels: np.ndarray) -> int:
-    """Fewest model steps that can emit `labels` with CTC: a step per label, a blank per repeat."""
-    repeats = int(np.count_nonzero(labels[1:] == labels[:-1])) if len(labels) > 1 else 0
-    return len(labels) + repeats
 
 
 def label_split(
@@ -87,12 +82,14 @@ def make_dataset(
     shuffle: bool,
     seed: int = 0,
     num_buckets: int = 8,
+    augment: AugmentConfig | None = None,
 ) -> tf.data.Dataset:
     """Batches of ({features, feature_lengths}, {labels, label_lengths}) bucketed by length.
 
     Features are zero-padded to a multiple of `subsampling` and then to the longest in the
     batch; lengths carry the true frame and label counts so padding never reaches the loss.
-    Without `shuffle`, order is by length within buckets but deterministic.
+    Without `shuffle`, order is by length within buckets but deterministic. `augment`
+    (training only) applies SpecAugment masks to each utterance before batching.
     """
     feature_dim = split.store.frames.shape[1]
 
@@ -116,6 +113,16 @@ def make_dataset(
     if shuffle:
         dataset = dataset.shuffle(len(split), seed=seed, reshuffle_each_iteration=True)
     dataset = dataset.map(load_tensors, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    if augment is not None and augment.spec_augment:
+        n_mfcc = feature_dim if split.store.n_mfcc is None else split.store.n_mfcc
+        dataset = dataset.map(
+            lambda features, length, labels: (
+                spec_augment(features, length, augment, n_mfcc),
+                length,
+                labels,
+            ),
+            num_parallel_calls=tf.data.AUTOTUNE,
+        )
     boundaries = _bucket_boundaries(split, num_buckets)
     num_batches = count_batches(split, boundaries, batch_size)
     dataset = dataset.bucket_by_sequence_length(
@@ -148,3 +155,40 @@ def _as_inputs_and_targets(features, feature_lengths, labels):
     inputs = {"features": features, "feature_lengths": feature_lengths}
     targets = {"labels": labels, "label_lengths": tf.reduce_sum(tf.cast(labels > 0, tf.int32), 1)}
     return inputs, targets
+
+
+# Masked values: near zero (the per-utterance mean) but not exactly zero, because an all-zero
+# step means padding to the model's Masking layer.
+MASK_VALUE = 1e-3
+
+
+def spec_augment(
+    features: tf.Tensor, length: tf.Tensor, config: AugmentConfig, n_mfcc: int
+) -> tf.Tensor:
+    """SpecAugment on one (frames, dims) MFCC matrix whose first `length` frames are real.
+
+    Frequency masks hide the same cepstral coefficients in the static and delta blocks.
+    """
+    frames, dims = tf.shape(features)[0], tf.shape(features)[1]
+    keep_coefficients = tf.ones([n_mfcc], tf.bool)
+    for _ in range(config.freq_masks):
+        keep_coefficients &= _random_band(n_mfcc, config.freq_mask_width)
+    keep_dims = tf.tile(keep_coefficients, [dims // n_mfcc])
+    longest = tf.minimum(
+        config.time_mask_width,
+        tf.cast(config.time_mask_max_fraction * tf.cast(length, tf.float32), tf.int32),
+    )
+    keep_frames = tf.ones([frames], tf.bool)
+    for _ in range(config.time_masks):
+        keep_frames &= _random_band(length, longest, total=frames)
+    keep = keep_frames[:, None] & keep_dims[None, :]
+    real = tf.range(frames)[:, None] < length
+    return tf.where(keep | ~real, features, MASK_VALUE)
+
+
+def _random_band(size, max_width, total=None) -> tf.Tensor:
+    """A boolean vector of length `total` (default `size`), False on one random band."""
+    width = tf.random.uniform([], 0, tf.maximum(max_width, 0) + 1, tf.int32)
+    start = tf.random.uniform([], 0, tf.maximum(size - width, 0) + 1, tf.int32)
+    positions = tf.range(size if total is None else total)
+    return (positions < start) | (positions >= start + width)

@@ -32,6 +32,7 @@ class FeatureStore:
         meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
         self.offsets = np.load(directory / "offsets.npy")
         self.failed: dict[str, str] = meta["failed"]
+        self.n_mfcc: int | None = meta.get("n_mfcc")
         shape = (int(self.offsets[-1]), int(meta["feature_dim"]))
         self.frames = (
             np.memmap(directory / "frames.f32", dtype=np.float32, mode="r", shape=shape)
@@ -98,7 +99,7 @@ def build_feature_store(
                 frames_file.write(result.tobytes())
                 offsets[index + 1] = offsets[index] + len(result)
     np.save(partial / "offsets.npy", offsets)
-    meta = {"feature_dim": config.feature_dim, "failed": failed}
+    meta = {"feature_dim": config.feature_dim, "n_mfcc": config.n_mfcc, "failed": failed}
     (partial / "meta.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
     partial.replace(directory)
     return FeatureStore(directory)

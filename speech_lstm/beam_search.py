@@ -1,0 +1,145 @@
+"""CTC prefix beam search with a word n-gram language model and an optional lexicon.
+
+Scores follow the usual shallow-fusion form: log P_ctc + alpha * ln P_lm + beta * words.
+With `lexicon_constrained`, only spellings that are (prefixes of) words of the language
+model survive, which turns near-miss spellings into real words.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from speech_lstm.lm import EOS, NgramLM
+from speech_lstm.text import BLANK_INDEX
+
+_NEG_INF = -math.inf
+_LN10 = math.log(10)
+
+
+@dataclass(frozen=True)
+class LmWeights:
+    """Shallow-fusion weights: `alpha` scales the LM log-probability, `beta` rewards words."""
+
+    alpha: float = 0.8
+    beta: float = 1.5
+
+
+def _logsumexp(a: float, b: float) -> float:
+    if a == _NEG_INF:
+        return b
+    if b == _NEG_INF:
+        return a
+    high, low = (a, b) if a > b else (b, a)
+    return high + math.log1p(math.exp(low - high))
+
+
+class LexiconBeamSearch:
+    """Decodes one utterance's logits into text with an n-gram LM."""
+
+    def __init__(
+        self,
+        characters: str,
+        lm: NgramLM,
+        weights: LmWeights,
+        beam_width: int = 16,
+        lexicon_constrained: bool = True,
+        prune_log_prob: float = -10.0,
+    ):
+        self.characters = characters
+        self.lm = lm
+        self.weights = weights
+        self.beam_width = beam_width
+        self.prune_log_prob = prune_log_prob
+        words = lm.words
+        self.prefixes = (
+            {w[:i] for w in words for i in range(len(w) + 1)} if lexicon_constrained else None
+        )
+        self.words = words if lexicon_constrained else None
+
+    def decode(self, logits: np.ndarray) -> str:
+        """Best transcript for logits of shape (steps, vocab_size); padding already removed."""
+        log_probs = logits - np.logaddexp.reduce(logits, axis=1, keepdims=True)
+        beams: dict[str, list[float]] = {"": [0.0, _NEG_INF]}
+        self._lm_cache: dict[str, tuple[float, tuple[str, ...]]] = {"": (0.0, ())}
+        for row in log_probs:
+            beams = self._step(beams, row)
+        return self._finish(beams)
+
+    def _step(self, beams: dict[str, list[float]], row: np.ndarray) -> dict[str, list[float]]:
+        candidates = np.flatnonzero(row > self.prune_log_prob)
+        following: dict[str, list[float]] = {}
+        for prefix, (blank_score, char_score) in beams.items():
+            total = _logsumexp(blank_score, char_score)
+            for index in candidates:
+                p = float(row[index])
+                if index == BLANK_INDEX:
+                    self._add(following, prefix, 0, total + p)
+                    continue
+                char = self.characters[index - 1]
+                self._extend(following, prefix, char, p, blank_score, char_score)
+        ranked = sorted(following, key=lambda pre: self._score(pre, following[pre]), reverse=True)
+        return {prefix: following[prefix] for prefix in ranked[: self.beam_width]}
+
+    def _extend(
+        self, following, prefix: str, char: str, p: float, blank_score: float, char_score: float
+    ) -> None:
+        """Adds `prefix` followed by `char` at this step to `following`."""
+        total = _logsumexp(blank_score, char_score)
+        last = prefix[-1] if prefix else ""
+        if char == " " and last in ("", " "):
+            self._add(following, prefix, 1, total + p)
+        elif char == last:
+            # Without a blank in between, a repeated character collapses into the same prefix.
+            self._add(following, prefix, 1, char_score + p)
+            if char == " " or self._allowed(prefix, char):
+                self._add(following, prefix + char, 1, blank_score + p)
+        elif char == " ":
+            if self._complete_word(prefix):
+                self._add(following, prefix + char, 1, total + p)
+        elif self._allowed(prefix, char):
+            self._add(following, prefix + char, 1, total + p)
+
+    def _allowed(self, prefix: str, char: str) -> bool:
+        return self.prefixes is None or _partial_word(prefix) + char in self.prefixes
+
+    @staticmethod
+    def _add(following: dict[str, list[float]], prefix: str, slot: int, value: float) -> None:
+        scores = following.setdefault(prefix, [_NEG_INF, _NEG_INF])
+        scores[slot] = _logsumexp(scores[slot], value)
+
+    def _complete_word(self, prefix: str) -> bool:
+        """Scores the word `prefix` ends with; False when the lexicon forbids it."""
+        word = _partial_word(prefix)
+        if self.words is not None and word not in self.words:
+            return False
+        if prefix + " " not in self._lm_cache:
+            base, history = self._lm_cache[prefix[: len(prefix) - len(word)]]
+            gain = (
+                self.weights.alpha * _LN10 * self.lm.log10_prob(word, history) + self.weights.beta
+            )
+            self._lm_cache[prefix + " "] = (base + gain, (*history, word))
+        return True
+
+    def _score(self, prefix: str, scores: list[float]) -> float:
+        base = prefix[: len(prefix) - len(_partial_word(prefix))]
+        return _logsumexp(*scores) + self._lm_cache[base][0]
+
+    def _finish(self, beams: dict[str, list[float]]) -> str:
+        best, best_score = "", _NEG_INF
+        for prefix, scores in beams.items():
+            if _partial_word(prefix) and not self._complete_word(prefix):
+                continue
+            closed = prefix if prefix.endswith(" ") or not prefix else prefix + " "
+            lm_score, history = self._lm_cache[closed]
+            end = self.weights.alpha * _LN10 * self.lm.log10_prob(EOS, history)
+            score = _logsumexp(*scores) + lm_score + end
+            if score > best_score:
+                best, best_score = prefix.strip(), score
+        return best
+
+
+def _partial_word(prefix: str) -> str:
+    return prefix[prefix.rfind(" ") + 1 :]

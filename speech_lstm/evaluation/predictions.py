@@ -1,0 +1,176 @@
+"""Reading predictions (JSONL or CSV) and joining them with a manifest's utterances.
+
+Rows join on an `id` field when both the manifest and the predictions carry one on every row,
+otherwise on the audio path, resolved: a relative prediction path is taken against the current
+directory (what `scripts/transcribe.py` writes) and, failing that, against the predictions file.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from speech_lstm.data.manifest import Utterance
+
+ID_FIELD = "id"
+PATH_FIELD = "audio_filepath"
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One prediction row; `error` is set when transcription failed (its text is then empty)."""
+
+    text: str
+    audio_filepath: str | None = None
+    id: str | None = None
+    duration: float | None = None
+    error: str | None = None
+
+
+@dataclass
+class JoinedPredictions:
+    """Hypotheses in manifest order, and what did not match.
+
+    Attributes:
+        key_field: "id" or "audio_filepath", what the rows were joined on.
+        keys: each utterance's join key, in manifest order.
+        hypotheses: raw hypothesis per utterance; "" where missing or failed.
+        missing: keys of utterances without a prediction (scored as full deletions).
+        failed: keys whose prediction carries an `error` (scored with an empty hypothesis).
+        unknown: keys of predictions that match no utterance (ignored).
+        duplicates: keys predicted more than once (the last row wins).
+    """
+
+    key_field: str
+    keys: list[str]
+    hypotheses: list[str]
+    missing: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+
+
+def load_predictions(path: str | Path) -> list[Prediction]:
+    """Reads a predictions file: JSON Lines, or CSV/TSV (by suffix) with a header row.
+
+    Each row needs `audio_filepath` or `id`, and `text` (null or absent when `error` is set).
+
+    Raises:
+        FileNotFoundError: when `path` does not exist.
+        ValueError: on a malformed row, naming the file and line.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"Predictions file not found: {path}")
+    rows = _csv_rows(path) if path.suffix.lower() in (".csv", ".tsv") else _jsonl_rows(path)
+    return [_prediction(row, f"{path}:{number}") for number, row in rows]
+
+
+def read_predictions(path: str | Path) -> dict[str, str]:
+    """Reads predictions into {resolved audio path: text}; failed rows count as empty text."""
+    return {
+        str(Path(p.audio_filepath).expanduser().resolve()): p.text
+        for p in load_predictions(path)
+        if p.audio_filepath is not None
+    }
+
+
+def join_predictions(
+    utterances: Sequence[Utterance],
+    manifest_ids: Sequence[str | None],
+    predictions: Sequence[Prediction],
+    predictions_dir: str | Path = ".",
+) -> JoinedPredictions:
+    """Matches predictions to utterances by id (when both sides have ids) or by audio path.
+
+    Args:
+        utterances: the manifest, read with `read_manifest` (absolute audio paths).
+        manifest_ids: each manifest row's `id`, or None; same length as `utterances`.
+        predictions: rows from `load_predictions`.
+        predictions_dir: folder that relative prediction paths may be relative to.
+    """
+    by_id = bool(predictions) and all(manifest_ids) and all(p.id for p in predictions)
+    if by_id:
+        keys = [str(i) for i in manifest_ids]
+    else:
+        keys = [str(Path(u.audio_filepath).resolve()) for u in utterances]
+    known = set(keys)
+    found: dict[str, Prediction] = {}
+    joined = JoinedPredictions(ID_FIELD if by_id else PATH_FIELD, keys, [])
+    for prediction in predictions:
+        key = str(prediction.id) if by_id else _path_key(prediction, known, predictions_dir)
+        if key not in known:
+            joined.unknown.append(key)
+            continue
+        if key in found:
+            joined.duplicates.append(key)
+        found[key] = prediction
+    for key in keys:
+        prediction = found.get(key)
+        joined.hypotheses.append(prediction.text if prediction else "")
+        if prediction is None:
+            joined.missing.append(key)
+        elif prediction.error:
+            joined.failed.append(key)
+    return joined
+
+
+def manifest_ids(path: str | Path) -> list[str | None]:
+    """Each manifest row's optional `id` field, in the order `read_manifest` returns rows."""
+    ids = []
+    with Path(path).open(encoding="utf-8") as lines:
+        for line in lines:
+            if line.strip():
+                value = json.loads(line).get(ID_FIELD)
+                ids.append(None if value is None else str(value))
+    return ids
+
+
+def _path_key(prediction: Prediction, known: set[str], predictions_dir: str | Path) -> str:
+    if prediction.audio_filepath is None:
+        return f"{ID_FIELD}:{prediction.id}"
+    path = Path(prediction.audio_filepath).expanduser()
+    key = str(path.resolve())
+    if key not in known and not path.is_absolute():
+        beside = str((Path(predictions_dir) / path).resolve())
+        key = beside if beside in known else key
+    return key
+
+
+def _jsonl_rows(path: Path) -> list[tuple[int, dict]]:
+    rows = []
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                rows.append((number, json.loads(line)))
+            except json.JSONDecodeError as error:
+                raise ValueError(
+                    f"{path}:{number}: not valid JSON ({error.msg}). Received: {line[:200]!r}"
+                ) from None
+    return rows
+
+
+def _csv_rows(path: Path) -> list[tuple[int, dict]]:
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle, delimiter=delimiter)
+        return [(number, dict(row)) for number, row in enumerate(reader, start=2)]
+
+
+def _prediction(row: object, where: str) -> Prediction:
+    if not isinstance(row, dict) or not (row.get(PATH_FIELD) or row.get(ID_FIELD)):
+        keys = sorted(row) if isinstance(row, dict) else row
+        raise ValueError(f"{where}: a prediction needs audio_filepath or id. Received: {keys}")
+    duration = row.get("duration")
+    return Prediction(
+        text=str(row.get("text") or ""),
+        audio_filepath=str(row[PATH_FIELD]) if row.get(PATH_FIELD) else None,
+        id=str(row[ID_FIELD]) if row.get(ID_FIELD) not in (None, "") else None,
+        duration=float(duration) if duration not in (None, "") else None,
+        error=str(row["error"]) if row.get("error") else None,
+    )

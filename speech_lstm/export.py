@@ -1,0 +1,111 @@
+"""Exports a model directory's acoustic model as a SavedModel and as TFLite models.
+
+Written into `<model_dir>/export/` by default, which is where `Transcriber.load` looks for
+them with `backend=saved_model`, `tflite` or `tflite_int8`:
+
+- `saved_model/`: a TensorFlow SavedModel whose `serve` endpoint maps padded features
+  (batch, frames, dims) to logits, any batch size and length;
+- `model_float32.tflite`: the same graph for the TFLite interpreter;
+- `model_int8.tflite`: dynamic-range quantised (int8 weights, float activations).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import keras
+import tensorflow as tf
+
+from speech_lstm.model_dir import load_model_dir
+from speech_lstm.tflite_graph import constant_graph_function
+
+log = logging.getLogger(__name__)
+
+EXPORT_DIR = "export"
+SAVED_MODEL_DIR = "saved_model"
+TFLITE_FILES = {"tflite": "model_float32.tflite", "tflite_int8": "model_int8.tflite"}
+
+
+@dataclass
+class ExportConfig:
+    """`scripts/export.py`: which model directory, and where the exported models go.
+
+    Attributes:
+        model_dir: a model directory written by training.
+        output_dir: where to write; null means `<model_dir>/export`.
+        saved_model: write the SavedModel.
+        tflite: write the float32 and int8 TFLite models.
+        tflite_batch_size: rows per TFLite call (fixed in the TFLite graph; smaller batches
+            are padded, larger ones split).
+    """
+
+    model_dir: str = "???"
+    output_dir: str | None = None
+    saved_model: bool = True
+    tflite: bool = True
+    tflite_batch_size: int = 8
+
+    def __post_init__(self) -> None:
+        if self.tflite_batch_size < 1:
+            raise ValueError(f"tflite_batch_size must be >= 1. Received: {self.tflite_batch_size}")
+
+
+def export_paths(model_dir: str | Path, output_dir: str | Path | None = None) -> dict[str, Path]:
+    """Where each exported back end lives: keys `saved_model`, `tflite`, `tflite_int8`."""
+    root = Path(output_dir) if output_dir else Path(model_dir) / EXPORT_DIR
+    paths = {name: root / file for name, file in TFLITE_FILES.items()}
+    return {"saved_model": root / SAVED_MODEL_DIR, **paths}
+
+
+def export_model(config: ExportConfig) -> dict[str, Path]:
+    """Writes the exported models and returns their paths (only those written)."""
+    trained = load_model_dir(config.model_dir)
+    paths = export_paths(config.model_dir, config.output_dir)
+    paths["saved_model"].parent.mkdir(parents=True, exist_ok=True)
+    function = _serving_function(trained.acoustic_model)
+    written: dict[str, Path] = {}
+    if config.saved_model:
+        module = tf.Module()
+        module.model = trained.acoustic_model
+        module.serve = function
+        tf.saved_model.save(module, str(paths["saved_model"]))
+        written["saved_model"] = paths["saved_model"]
+    if config.tflite:
+        for name, quantize in (("tflite", False), ("tflite_int8", True)):
+            flatbuffer = convert_to_tflite(trained.acoustic_model, config.tflite_batch_size, quantize)
+            paths[name].write_bytes(flatbuffer)
+            written[name] = paths[name]
+    for name, path in written.items():
+        log.info("Wrote %s: %s", name, path)
+    return written
+
+
+def _serving_function(acoustic_model: keras.Model) -> tf.types.experimental.ConcreteFunction:
+    feature_dim = acoustic_model.input_shape[-1]
+    signature = [tf.TensorSpec((None, None, feature_dim), tf.float32, name="features")]
+
+    @tf.function(input_signature=signature)
+    def serve(features):
+        return acoustic_model(features, training=False)
+
+    return serve
+
+
+def convert_to_tflite(model: keras.Model, batch_size: int, quantize: bool) -> bytes:
+    """TFLite flatbuffer of the acoustic model for batches of exactly `batch_size` rows.
+
+    TFLite cannot run Keras's recurrent loop (it reads resource variables inside a `while`),
+    so the model is rebuilt from its weights as constants by `speech_lstm.tflite_graph`, with
+    a static batch size that TFLite's tensor lists need; the number of frames stays free.
+    `quantize` applies dynamic-range quantisation (int8 weights, float activations).
+    """
+    function = constant_graph_function(model, batch_size)
+    converter = tf.lite.TFLiteConverter.from_concrete_functions(
+        [function.get_concrete_function()], model
+    )
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
+    if quantize:
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    return converter.convert()

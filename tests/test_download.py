@@ -1,0 +1,321 @@
+"""Downloads against a local HTTP server on 127.0.0.1 serving archives built in the test."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import subprocess
+import sys
+import tarfile
+import threading
+import zipfile
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from speech_lstm.data.download import (
+    DOWNLOADS,
+    ArchiveSource,
+    ChecksumError,
+    DownloadConfig,
+    DownloadError,
+    UnsafeArchiveError,
+    download_dataset,
+    extract_archive,
+    fetch_and_extract,
+    find_source,
+)
+from speech_lstm.data.importers import FsddConfig, PrepareDataConfig, prepare_data
+from tests.fixtures_corpora import REPO_ROOT, write_audio
+
+
+class ArchiveServer:
+    """Serves `files` {name: bytes} with HTTP Range support; can break off one response.
+
+    Attributes:
+        requests: (path, Range header or None) of every GET, in order.
+        cut_next_after: when set, the next response promises the whole body but sends only
+            this many bytes and closes the connection (a dropped download).
+        honour_range: false makes the server ignore Range and always answer 200.
+    """
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+        self.requests: list[tuple[str, str | None]] = []
+        self.cut_next_after: int | None = None
+        self.honour_range = True
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                server.handle(self)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def handle(self, request: BaseHTTPRequestHandler) -> None:
+        name = request.path.lstrip("/")
+        range_header = request.headers.get("Range")
+        self.requests.append((name, range_header))
+        if name not in self.files:
+            request.send_error(404)
+            return
+        body, start, status = self.files[name], 0, 200
+        if range_header and self.honour_range:
+            start = int(range_header.removeprefix("bytes=").split("-")[0])
+            if start >= len(body):
+                request.send_error(416)
+                return
+            status = 206
+        request.send_response(status)
+        request.send_header("Content-Length", str(len(body) - start))
+        if status == 206:
+            request.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
+        request.end_headers()
+        payload = body[start:]
+        if self.cut_next_after is not None:
+            payload, self.cut_next_after = payload[: self.cut_next_after], None
+            request.close_connection = True
+        request.wfile.write(payload)
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def server():
+    archive_server = ArchiveServer()
+    yield archive_server
+    archive_server.close()
+
+
+def tar_gz(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def corpus_archive() -> bytes:
+    """A LibriSpeech-shaped archive, padded so that a half download is a real half."""
+    return tar_gz(
+        {
+            "LibriSpeech/dev-clean/1/2/1-2.trans.txt": b"1-2-0000 HELLO\n",
+            "LibriSpeech/dev-clean/1/2/1-2-0000.flac": bytes(range(256)) * 400,
+        }
+    )
+
+
+def source_for(body: bytes, name: str = "dev-clean.tar.gz") -> ArchiveSource:
+    return ArchiveSource(
+        url=f"https://example.invalid/resources/{name}",
+        extracted="LibriSpeech/dev-clean",
+        sha256=hashlib.sha256(body).hexdigest(),
+        size=len(body),
+    )
+
+
+def test_download_verifies_extracts_and_then_skips(server, tmp_path):
+    body = corpus_archive()
+    server.files["dev-clean.tar.gz"] = body
+    folder = fetch_and_extract(source_for(body), tmp_path / "data", server.url)
+    assert folder == tmp_path / "data" / "LibriSpeech" / "dev-clean"
+    assert (folder / "1" / "2" / "1-2.trans.txt").read_text() == "1-2-0000 HELLO\n"
+    assert not (tmp_path / "data" / "dev-clean.tar.gz.partial").exists()
+    assert fetch_and_extract(source_for(body), tmp_path / "data", server.url) == folder
+    assert len(server.requests) == 1  # the second call found everything done
+
+
+def test_interrupted_download_resumes_with_range(server, tmp_path):
+    body = corpus_archive()
+    server.files["dev-clean.tar.gz"] = body
+    server.cut_next_after = len(body) // 2
+    with pytest.raises(DownloadError, match="run again to resume"):
+        fetch_and_extract(source_for(body), tmp_path, server.url)
+    partial = tmp_path / "dev-clean.tar.gz.partial"
+    assert partial.stat().st_size == len(body) // 2
+    fetch_and_extract(source_for(body), tmp_path, server.url)
+    assert server.requests[-1] == ("dev-clean.tar.gz", f"bytes={len(body) // 2}-")
+    assert (tmp_path / "dev-clean.tar.gz").read_bytes() == body
+    assert (tmp_path / "LibriSpeech" / "dev-clean" / "1" / "2" / "1-2-0000.flac").is_file()
+
+
+def test_server_ignoring_range_restarts_the_download(server, tmp_path):
+    body = corpus_archive()
+    server.files["dev-clean.tar.gz"] = body
+    server.honour_range = False
+    (tmp_path / "dev-clean.tar.gz.partial").write_bytes(body[:1000])
+    fetch_and_extract(source_for(body), tmp_path, server.url)
+    assert (tmp_path / "dev-clean.tar.gz").read_bytes() == body
+
+
+def test_complete_partial_file_is_finished_on_http_416(server, tmp_path):
+    body = corpus_archive()
+    server.files["dev-clean.tar.gz"] = body
+    (tmp_path / "dev-clean.tar.gz.partial").write_bytes(body)
+    fetch_and_extract(source_for(body), tmp_path, server.url)
+    assert server.requests == [("dev-clean.tar.gz", f"bytes={len(body)}-")]
+    assert (tmp_path / "LibriSpeech" / "dev-clean" / "1" / "2" / "1-2.trans.txt").is_file()
+
+
+def test_corrupted_download_is_deleted_with_a_clear_error(server, tmp_path):
+    body = corpus_archive()
+    corrupt = bytearray(body)
+    corrupt[len(body) // 3] ^= 0xFF
+    server.files["dev-clean.tar.gz"] = bytes(corrupt)
+    with pytest.raises(ChecksumError, match="corrupt or not the published file"):
+        fetch_and_extract(source_for(body), tmp_path, server.url)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing kept, nothing extracted
+
+
+def test_wrong_size_is_deleted(server, tmp_path):
+    body = corpus_archive()
+    server.files["dev-clean.tar.gz"] = body + b"junk"
+    with pytest.raises(ChecksumError, match="expected"):
+        fetch_and_extract(source_for(body), tmp_path, server.url)
+    assert not list(tmp_path.iterdir())
+
+
+def test_http_error_is_reported(server, tmp_path):
+    with pytest.raises(DownloadError, match="HTTP 404"):
+        fetch_and_extract(source_for(b"x"), tmp_path, server.url)
+
+
+def _tar_with(member: tarfile.TarInfo, data: bytes = b"") -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        good = tarfile.TarInfo("corpus/ok.txt")
+        good.size = 2
+        tar.addfile(good, io.BytesIO(b"ok"))
+        member.size = len(data)
+        tar.addfile(member, io.BytesIO(data) if data else None)
+    return buffer.getvalue()
+
+
+def _link(name: str, target: str, kind: bytes) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type, info.linkname = kind, target
+    return info
+
+
+MALICIOUS_TARS = {
+    "parent": lambda outside: _tar_with(tarfile.TarInfo("corpus/../../evil.txt"), b"pwned"),
+    "absolute": lambda outside: _tar_with(tarfile.TarInfo(str(outside / "evil.txt")), b"pwned"),
+    "symlink": lambda outside: _tar_with(_link("corpus/esc", "../../outside", tarfile.SYMTYPE)),
+    "abs-symlink": lambda outside: _tar_with(_link("corpus/esc", str(outside), tarfile.SYMTYPE)),
+    "hardlink": lambda outside: _tar_with(_link("corpus/hard", "../evil.txt", tarfile.LNKTYPE)),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(MALICIOUS_TARS))
+def test_malicious_tar_members_are_refused(server, tmp_path, kind):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    server.files["evil.tar.gz"] = MALICIOUS_TARS[kind](outside)
+    dest = tmp_path / "box" / "dest"
+    source = ArchiveSource("https://example.invalid/evil.tar.gz", "corpus", None, None)
+    with pytest.raises(UnsafeArchiveError, match="Refusing"):
+        fetch_and_extract(source, dest, server.url)
+    assert not (dest / "corpus").exists()  # checked before anything was written
+    assert not list(outside.iterdir())
+    assert not (tmp_path / "evil.txt").exists() and not (tmp_path / "box" / "evil.txt").exists()
+    assert not (dest / "evil.tar.gz.extracted").exists()
+
+
+@pytest.mark.parametrize("name", ["../evil.txt", "/abs/evil.txt", "C:/evil.txt", "a/../../e"])
+def test_malicious_zip_members_are_refused(tmp_path, name):
+    archive = tmp_path / "evil.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("fine/ok.txt", "ok")
+        zipped.writestr(zipfile.ZipInfo(name), "pwned")
+    dest = tmp_path / "dest"
+    with pytest.raises(UnsafeArchiveError):
+        extract_archive(archive, dest)
+    assert not dest.exists() or not any(dest.rglob("*"))
+    assert not (tmp_path / "evil.txt").exists()
+
+
+def fsdd_zip(recordings: Path) -> tuple[str, bytes]:
+    """A zip laid out like GitHub's archive of the FSDD repository at the pinned commit."""
+    source = find_source("fsdd", None)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zipped:
+        for wav in sorted(recordings.glob("*.wav")):
+            zipped.write(wav, f"{source.extracted}/recordings/{wav.name}")
+        zipped.writestr(f"{source.extracted}/README.md", "digits")
+    return source.file_name, buffer.getvalue()
+
+
+def test_fsdd_download_records_its_checksum_and_imports(server, tmp_path, caplog):
+    for take in (0, 5):
+        write_audio(tmp_path / "rec" / f"3_jackson_{take}.wav", 0.3, 8000)
+    name, body = fsdd_zip(tmp_path / "rec")
+    server.files[name] = body
+    config = DownloadConfig(dataset=FsddConfig(), dest=str(tmp_path / "data"), base_url=server.url)
+    folder = download_dataset(config)
+    recorded = (tmp_path / "data" / f"{name}.sha256").read_text().split()[0]
+    assert recorded == hashlib.sha256(body).hexdigest()
+    assert "not verified" in caplog.text
+    output = tmp_path / "fsdd" / "train.jsonl"
+    report = prepare_data(PrepareDataConfig(FsddConfig(), str(folder), str(output)))
+    assert report.written == 1
+
+
+def test_registry_has_the_public_sources():
+    source = find_source("librispeech", "dev-clean")
+    assert source.url == "https://www.openslr.org/resources/12/dev-clean.tar.gz"
+    assert source.sha256 is not None and len(source.sha256) == 64
+    assert all(s.sha256 for s in DOWNLOADS["librispeech"].values())
+    assert "Jakobovski/free-spoken-digit-dataset" in find_source("fsdd", None).url
+    with pytest.raises(ValueError, match="subset must be one of"):
+        find_source("librispeech", None)
+    with pytest.raises(ValueError, match="No download"):
+        find_source("kaldi", None)
+
+
+def run_download_script(*overrides: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, str(REPO_ROOT / "scripts" / "download.py"), *overrides]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+
+def test_download_script_fetches_fsdd(server, tmp_path):
+    write_audio(tmp_path / "rec" / "3_jackson_0.wav", 0.3, 8000)
+    name, body = fsdd_zip(tmp_path / "rec")
+    server.files[name] = body
+    dest, run_dir = tmp_path / "data", tmp_path / "run"
+    result = run_download_script(
+        "dataset=fsdd", f"dest={dest}", f"base_url={server.url}", f"hydra.run.dir={run_dir}"
+    )
+    assert result.returncode == 0, result.stderr
+    folder = dest / find_source("fsdd", None).extracted
+    assert f"fsdd is in {folder}" in result.stdout
+    assert (folder / "recordings" / "3_jackson_0.wav").is_file()
+
+
+def test_download_script_refuses_a_file_that_is_not_the_published_one(server, tmp_path):
+    # The registry holds the real LibriSpeech digest, which a fixture archive cannot match.
+    server.files["dev-clean.tar.gz"] = corpus_archive()
+    result = run_download_script(
+        "dataset=librispeech",
+        "subset=dev-clean",
+        f"dest={tmp_path / 'data'}",
+        f"base_url={server.url}",
+        f"hydra.run.dir={tmp_path / 'run'}",
+    )
+    assert result.returncode != 0
+    assert "ChecksumError" in result.stderr and "run again" in result.stderr
+    assert server.requests == [("dev-clean.tar.gz", None)]
+    assert not (tmp_path / "data" / "dev-clean.tar.gz").exists()
