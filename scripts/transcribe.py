@@ -1,6 +1,8 @@
 """Transcribes audio: python scripts/transcribe.py model_dir=DIR input=PATH output=FILE.
 
-Exits 0 when every input was transcribed, 1 when any failed (failures are rows with `error`).
+Exit status: 0 when every input was transcribed; 1 when any input failed (each failure is a
+row with an `error` field, and the batch goes on); Hydra's own status for a bad command line.
+The last line printed counts done / failed / skipped inputs.
 """
 
 import hydra

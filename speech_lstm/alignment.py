@@ -71,7 +71,7 @@ def ctc_viterbi_alignment(log_probs: np.ndarray, labels: list[int]) -> np.ndarra
     path = np.empty(steps, dtype=np.int64)
     for t in range(steps - 1, -1, -1):
         path[t] = final
-        final -= back[t, final]
+        final -= int(back[t, final])
     return np.where(path % 2 == 1, path // 2, -1)
 
 
@@ -108,8 +108,8 @@ def word_timings(
     limit = duration if duration is not None else len(logits) * step_seconds
     words = []
     for begin, end in _word_spans(text):
-        start = min(first[begin] * step_seconds, limit)
-        stop = min((last[end - 1] + 1) * step_seconds, limit)
+        start = min(float(first[begin]) * step_seconds, limit)
+        stop = min(float(last[end - 1] + 1) * step_seconds, limit)
         confidence = float(best[begin:end].min())
         words.append(
             WordTiming(

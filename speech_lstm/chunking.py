@@ -100,9 +100,7 @@ def cut_chunks(
         yield Chunk(consumed / sample_rate, buffer)
 
 
-def split_waveform(
-    waveform: np.ndarray, sample_rate: int, config: ChunkingConfig
-) -> list[Chunk]:
+def split_waveform(waveform: np.ndarray, sample_rate: int, config: ChunkingConfig) -> list[Chunk]:
     """Chunks of an in-memory mono waveform (one chunk when it is short enough)."""
     if not config.needs_split(len(waveform) / sample_rate):
         return [Chunk(0.0, waveform)]

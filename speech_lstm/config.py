@@ -68,11 +68,18 @@ class DataConfig:
     name: str = "synthetic"
     corpus_dir: str | None = None
     train_manifest: str = "???"
+    # More manifests trained on together with train_manifest (e.g. synthetic speech).
+    extra_train_manifests: list[str] = field(default_factory=list)
     dev_manifest: str = "???"
     test_manifest: str | None = None
     characters: str = " abcdefghijklmnopqrstuvwxyz'"
     max_duration: float | None = 20.0
+    # Extra text (one sentence per line) for the word LM, besides the train transcripts.
+    lm_text: str | None = None
     synthetic: SyntheticConfig | None = None
+
+
+PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
 
 
 @dataclass
@@ -91,6 +98,9 @@ class TrainerConfig:
         seed: seeds weights and shuffling.
         dev_batch_size: utterances per forward pass when scoring dev.
         verbose: Keras progress output (0 silent, 1 progress bar, 2 one line per epoch).
+        precision: Keras dtype policy: float32, mixed_bfloat16 (fast on CPUs with AMX/AVX512
+            and on recent GPUs) or mixed_float16 (GPUs; loss scaling is automatic). The CTC
+            loss and the logits stay float32.
     """
 
     epochs: int = 10
@@ -104,6 +114,11 @@ class TrainerConfig:
     seed: int = 0
     dev_batch_size: int = 64
     verbose: int = 2
+    precision: str = "float32"
+
+    def __post_init__(self) -> None:
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {PRECISIONS}. Received: {self.precision!r}")
 
 
 @dataclass
@@ -140,13 +155,46 @@ class TrainConfig:
 
 @dataclass
 class TranscribeConfig:
-    """`scripts/transcribe.py`: a model directory, inputs, and where results go."""
+    """`scripts/transcribe.py`: a model directory, inputs, and where results go.
+
+    Attributes:
+        model_dir: a model directory written by training.
+        input: an audio file, a folder (recursive), a glob, a JSONL manifest or a text file
+            of paths.
+        output: a .jsonl or .csv file, or a folder for format=txt|srt|vtt.
+        batch_size: segments per forward pass.
+        decoder: how logits become text.
+        format: jsonl, csv, txt, srt or vtt; null picks by the extension of `output`.
+        extensions: audio file extensions a folder search keeps.
+        num_workers: threads reading audio and computing features.
+        timestamps: add `words` (word, start, end, confidence) to every row.
+        resume: skip inputs that already have a row in `output` and append the rest.
+        backend: keras, or an export of scripts/export.py: saved_model, tflite, tflite_int8.
+        chunk_seconds: inputs longer than this are split into chunks of at most this many
+            seconds, cut at quiet points (0 never splits).
+        chunk_search_seconds: each cut goes at the quietest point of this many seconds
+            before the limit.
+        sort_window: batches' worth of segments sorted by length together.
+        progress: show files/s, real-time factor and ETA on stderr.
+    """
 
     model_dir: str = "???"
     input: str = "???"
     output: str = "???"
     batch_size: int = 16
     decoder: DecoderConfig = field(default_factory=DecoderConfig)
+    format: str | None = None
+    extensions: list[str] = field(
+        default_factory=lambda: [".wav", ".flac", ".ogg", ".opus", ".mp3"]
+    )
+    num_workers: int = 2
+    timestamps: bool = False
+    resume: bool = False
+    backend: str = "keras"
+    chunk_seconds: float = 20.0
+    chunk_search_seconds: float = 4.0
+    sort_window: int = 8
+    progress: bool = True
 
 
 @dataclass

@@ -64,7 +64,21 @@ def greedy_decode(logits: np.ndarray, lengths: np.ndarray) -> list[list[int]]:
 
 
 def beam_decode(logits: np.ndarray, lengths: np.ndarray, beam_width: int) -> list[list[int]]:
-    """CTC beam search (TensorFlow's decoder through `keras.ops.ctc_decode`), best path only."""
+    """CTC prefix beam search without a language model; the best labelling of each sample.
+
+    TensorFlow's decoder (reached through `keras.ops.ctc_decode`) is a prefix search: each
+    beam is a label prefix holding the summed probability of all its paths that end in a blank
+    and that end in its last label, so alignments collapsing to the same text are merged and a
+    repeated label needs a blank in between.
+
+    Args:
+        logits: (batch, steps, vocab_size) scores; blank at index 0.
+        lengths: (batch,) valid steps of each sample.
+        beam_width: prefixes kept per step.
+
+    Returns:
+        One list of label ids per sample.
+    """
     import keras
 
     decoded, _ = keras.ops.ctc_decode(
@@ -110,4 +124,5 @@ class Decoder:
             sequences = beam_decode(logits, lengths, self.config.beam_width)
         else:
             sequences = greedy_decode(logits, lengths)
-        return [self.vocabulary.decode(ids) for ids in sequences]
+        # Stray spaces at the ends or doubled between words carry no information.
+        return [" ".join(self.vocabulary.decode(ids).split()) for ids in sequences]

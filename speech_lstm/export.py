@@ -5,7 +5,8 @@ them with `backend=saved_model`, `tflite` or `tflite_int8`:
 
 - `saved_model/`: a TensorFlow SavedModel whose `serve` endpoint maps padded features
   (batch, frames, dims) to logits, any batch size and length;
-- `model_float32.tflite`: the same graph for the TFLite interpreter;
+- `model_float32.tflite`: the same arithmetic for the TFLite interpreter, with a fixed
+  batch size (`tflite_batch_size`) and any number of frames;
 - `model_int8.tflite`: dynamic-range quantised (int8 weights, float activations).
 """
 
@@ -61,28 +62,32 @@ def export_paths(model_dir: str | Path, output_dir: str | Path | None = None) ->
 
 def export_model(config: ExportConfig) -> dict[str, Path]:
     """Writes the exported models and returns their paths (only those written)."""
-    trained = load_model_dir(config.model_dir)
+    model = load_model_dir(config.model_dir).acoustic_model
     paths = export_paths(config.model_dir, config.output_dir)
     paths["saved_model"].parent.mkdir(parents=True, exist_ok=True)
-    function = _serving_function(trained.acoustic_model)
     written: dict[str, Path] = {}
     if config.saved_model:
-        module = tf.Module()
-        module.model = trained.acoustic_model
-        module.serve = function
-        tf.saved_model.save(module, str(paths["saved_model"]))
+        write_saved_model(model, paths["saved_model"])
         written["saved_model"] = paths["saved_model"]
     if config.tflite:
         for name, quantize in (("tflite", False), ("tflite_int8", True)):
-            flatbuffer = convert_to_tflite(trained.acoustic_model, config.tflite_batch_size, quantize)
-            paths[name].write_bytes(flatbuffer)
+            paths[name].write_bytes(convert_to_tflite(model, config.tflite_batch_size, quantize))
             written[name] = paths[name]
     for name, path in written.items():
         log.info("Wrote %s: %s", name, path)
     return written
 
 
-def _serving_function(acoustic_model: keras.Model) -> tf.types.experimental.ConcreteFunction:
+def write_saved_model(model: keras.Model, path: Path) -> None:
+    """A SavedModel whose `serve` maps (batch, frames, dims) features to logits, any shape."""
+    module = tf.Module()
+    module.model = model
+    module.serve = _serving_function(model)
+    tf.saved_model.save(module, str(path))
+
+
+def _serving_function(acoustic_model: keras.Model) -> tf.types.experimental.GenericFunction:
+    """The model as one traced function over (None, None, dims) features."""
     feature_dim = acoustic_model.input_shape[-1]
     signature = [tf.TensorSpec((None, None, feature_dim), tf.float32, name="features")]
 

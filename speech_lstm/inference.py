@@ -82,7 +82,11 @@ def saved_model_forward(path: str | Path) -> Callable[[np.ndarray], np.ndarray]:
 
 
 class TfliteForward:
-    """Forward function of a TFLite model; the input is resized to each batch's shape."""
+    """Forward function of a TFLite model written by `speech_lstm.export`.
+
+    The TFLite graph has a fixed batch size (its recurrent loop needs one) and a free number
+    of frames: batches are split into, or padded with all-zero (masked) rows up to, that size.
+    """
 
     def __init__(self, path: str | Path, num_threads: int = 2):
         if not Path(path).is_file():
@@ -90,13 +94,25 @@ class TfliteForward:
                 f"TFLite model not found: {path}. Run scripts/export.py model_dir=DIR first."
             )
         self._interpreter = tf.lite.Interpreter(model_path=str(path), num_threads=num_threads)
-        self._input = self._interpreter.get_input_details()[0]["index"]
+        details = self._interpreter.get_input_details()[0]
+        self._input = details["index"]
+        self._rows = int(details["shape_signature"][0])
         self._output = self._interpreter.get_output_details()[0]["index"]
         self._shape: tuple[int, ...] | None = None
 
     def __call__(self, batch: np.ndarray) -> np.ndarray:
+        rows = self._rows if self._rows > 0 else len(batch)
+        outputs = []
+        for start in range(0, len(batch), rows):
+            part = batch[start : start + rows]
+            filled = np.zeros((rows, *part.shape[1:]), dtype=np.float32)
+            filled[: len(part)] = part
+            outputs.append(self._invoke(filled)[: len(part)])
+        return np.concatenate(outputs)
+
+    def _invoke(self, batch: np.ndarray) -> np.ndarray:
         if batch.shape != self._shape:
-            self._interpreter.resize_tensor_input(self._input, batch.shape, strict=False)
+            self._interpreter.resize_tensor_input(self._input, batch.shape, strict=True)
             self._interpreter.allocate_tensors()
             self._shape = batch.shape
         self._interpreter.set_tensor(self._input, batch)

@@ -7,6 +7,7 @@ can also be read by KenLM and other standard tools.
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -132,3 +133,50 @@ def _add_order(model: NgramLM, grams: Counter, discount: float) -> None:
     model.logprobs.update(new)
     for context, total in totals.items():
         model.backoffs[context] = math.log10(discount * types[context] / total)
+
+
+@dataclass
+class BuildLmConfig:
+    """`scripts/build_lm.py`: an n-gram LM from a text file or a manifest's transcripts.
+
+    Attributes:
+        input: a text file (one sentence per line) or a JSONL manifest (its `text` fields).
+        output: the ARPA file to write.
+        order: longest n-gram.
+        discount: absolute discount of every seen n-gram.
+        characters: text is normalised to these characters (the model's vocabulary).
+    """
+
+    input: str = "???"
+    output: str = "???"
+    order: int = 3
+    discount: float = 0.7
+    characters: str = " abcdefghijklmnopqrstuvwxyz'"
+
+
+def read_lm_text(path: str | Path, characters: str) -> list[str]:
+    """Normalised, non-empty sentences of a text file or a JSONL manifest (by extension).
+
+    Raises:
+        FileNotFoundError: when `path` does not exist.
+    """
+    from speech_lstm.text import normalize_text
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"LM text not found: {path}")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if path.suffix.lower() in (".jsonl", ".json"):
+        lines = [str(json.loads(line).get("text") or "") for line in lines if line.strip()]
+    sentences = (normalize_text(line, characters) for line in lines)
+    return [s for s in sentences if s]
+
+
+def build_lm_file(config: BuildLmConfig) -> NgramLM:
+    """Builds the LM `config` describes, writes it as ARPA, and returns it."""
+    model = build_ngram_lm(
+        read_lm_text(config.input, config.characters), config.order, config.discount
+    )
+    Path(config.output).parent.mkdir(parents=True, exist_ok=True)
+    model.save_arpa(config.output)
+    return model

@@ -14,7 +14,9 @@ import numpy as np
 import tensorflow as tf
 
 
-def constant_graph_function(model: keras.Model, batch_size: int) -> tf.types.experimental.GenericFunction:
+def constant_graph_function(
+    model: keras.Model, batch_size: int
+) -> tf.types.experimental.GenericFunction:
     """A `tf.function` from (batch_size, frames, dims) features to the model's logits."""
     feature_dim = model.input_shape[-1]
     layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 import logging
+import shutil
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -20,7 +21,7 @@ from speech_lstm.data.manifest import read_manifest
 from speech_lstm.decoding import greedy_decode
 from speech_lstm.evaluation import score
 from speech_lstm.inference import LogitComputer
-from speech_lstm.lm import build_ngram_lm
+from speech_lstm.lm import NgramLM, build_ngram_lm
 from speech_lstm.model import CtcTrainingModel, build_acoustic_model
 from speech_lstm.model_dir import TrainedModel, save_model_dir
 from speech_lstm.text import BLANK_INDEX, Vocabulary, normalize_text
@@ -29,10 +30,10 @@ log = logging.getLogger(__name__)
 
 
 def load_labelled_split(
-    manifest: str, config: TrainConfig, vocabulary: Vocabulary
+    manifests: list[str], config: TrainConfig, vocabulary: Vocabulary
 ) -> LabelledSplit:
-    """Reads a manifest, builds (or reuses) its feature store and keeps the usable utterances."""
-    utterances = read_manifest(manifest)
+    """Reads manifests, builds (or reuses) their feature store and keeps the usable utterances."""
+    utterances = [u for manifest in manifests for u in read_manifest(manifest)]
     store = build_feature_store(
         utterances, config.features, config.paths.cache_dir, config.trainer.num_workers
     )
@@ -86,6 +87,10 @@ class EpochReport(keras.callbacks.Callback):
         self.epoch_started = 0.0
 
     def on_epoch_begin(self, epoch, logs=None):
+        if epoch and not self.history and self.metrics_path.is_file():
+            # Resumed by BackupAndRestore: keep the rows of the epochs already done.
+            rows = json.loads(self.metrics_path.read_text())
+            self.history = [row for row in rows if row["epoch"] <= epoch]
         self.epoch_started = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
@@ -126,6 +131,23 @@ class EpochReport(keras.callbacks.Callback):
             print(f"    ref: {example['reference']}\n    hyp: {example['hypothesis']}", flush=True)
 
 
+class NanGuard(keras.callbacks.Callback):
+    """Stops training at the first NaN or infinite loss and remembers where it happened."""
+
+    def __init__(self):
+        super().__init__()
+        self.where: str | None = None
+
+    def on_train_batch_end(self, batch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is not None and not np.isfinite(loss) and self.where is None:
+            self.where = f"epoch {self._epoch + 1}, batch {batch + 1}"
+            self.model.stop_training = True
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+
 def make_optimizer(config: TrainConfig, steps_per_epoch: int) -> keras.optimizers.Optimizer:
     """Adam with linear warm-up, cosine decay over the whole run, and gradient-norm clipping."""
     trainer = config.trainer
@@ -156,7 +178,7 @@ def make_callbacks(
         ),
         keras.callbacks.BackupAndRestore(str(run_dir / "backup")),
         keras.callbacks.TensorBoard(str(run_dir / "tensorboard"), write_graph=False),
-        keras.callbacks.TerminateOnNaN(),
+        NanGuard(),
     ]
     if config.trainer.early_stopping_patience:
         callbacks.append(
@@ -173,13 +195,23 @@ def train(config: TrainConfig) -> Path:
     Returns:
         The self-contained model directory, `<paths.output_dir>/model`.
     """
+    previous_policy = keras.mixed_precision.dtype_policy()
+    keras.mixed_precision.set_dtype_policy(config.trainer.precision)
+    try:
+        return _train(config)
+    finally:
+        keras.mixed_precision.set_dtype_policy(previous_policy)
+
+
+def _train(config: TrainConfig) -> Path:
     run_dir = Path(config.paths.output_dir)
     (run_dir / "checkpoints").mkdir(parents=True, exist_ok=True)
     (run_dir / "config.yaml").write_text(OmegaConf.to_yaml(OmegaConf.structured(config)))
     keras.utils.set_random_seed(config.trainer.seed)
     vocabulary = Vocabulary(config.data.characters)
-    train_split = load_labelled_split(config.data.train_manifest, config, vocabulary)
-    dev_split = load_labelled_split(config.data.dev_manifest, config, vocabulary)
+    train_manifests = [config.data.train_manifest, *config.data.extra_train_manifests]
+    train_split = load_labelled_split(train_manifests, config, vocabulary)
+    dev_split = load_labelled_split([config.data.dev_manifest], config, vocabulary)
     if not len(train_split) or not len(dev_split):
         raise ValueError(
             f"No usable utterances: train {len(train_split)}, dev {len(dev_split)}. "
@@ -211,8 +243,35 @@ def train(config: TrainConfig) -> Path:
         verbose=config.trainer.verbose,
         shuffle=False,  # the dataset reshuffles itself each epoch
     )
-    trainer_model.load_weights(run_dir / "checkpoints" / "best.weights.h5")
+    nan_guard = next(c for c in callbacks if isinstance(c, NanGuard))
+    best = run_dir / "checkpoints" / "best.weights.h5"
+    if nan_guard.where is not None:
+        _report_divergence(nan_guard.where, run_dir, best)
+    trainer_model.load_weights(best)
     return export(run_dir, acoustic, vocabulary, config, history.history)
+
+
+def _report_divergence(where: str, run_dir: Path, best: Path) -> None:
+    """Explains a NaN/Inf loss; the backup is dropped so a rerun does not resume from it."""
+    shutil.rmtree(run_dir / "backup", ignore_errors=True)
+    advice = "lower trainer.learning_rate or trainer.clipnorm, or check the data with lint_data.py"
+    if not best.is_file():
+        raise RuntimeError(f"The loss became NaN/Inf at {where}, before any good epoch: {advice}")
+    print(
+        f"WARNING: the loss became NaN/Inf at {where}; training stopped. Exporting the last good "
+        f"checkpoint ({best}). To go further, {advice}.",
+        flush=True,
+    )
+
+
+def build_lm(config: TrainConfig, vocabulary: Vocabulary) -> NgramLM:
+    """Word n-gram LM from the training transcripts plus `data.lm_text`, if given."""
+    utterances = read_manifest(config.data.train_manifest)
+    texts = [normalize_text(u.text, vocabulary.characters) for u in utterances]
+    if config.data.lm_text:
+        with open(config.data.lm_text, encoding="utf-8") as lines:
+            texts += [normalize_text(line, vocabulary.characters) for line in lines]
+    return build_ngram_lm([text for text in texts if text], order=config.lm_order)
 
 
 def export(
@@ -229,14 +288,9 @@ def export(
         "dev_manifest": config.data.dev_manifest,
         "model": asdict(config.model),
     }
-    lm = None
-    if config.lm_order:
-        texts = [
-            normalize_text(u.text, vocabulary.characters)
-            for u in read_manifest(config.data.train_manifest)
-        ]
-        lm = build_ngram_lm(texts, order=config.lm_order)
-        metadata["lm"] = {"order": config.lm_order, "source": config.data.train_manifest}
+    lm = build_lm(config, vocabulary) if config.lm_order else None
+    if lm is not None:
+        metadata["lm"] = {"order": lm.order, "words": len(lm.words), "text": config.data.lm_text}
     trained = TrainedModel(acoustic, vocabulary, config.features, config.model, metadata, lm)
     model_dir = save_model_dir(run_dir / "model", trained)
     print(f"model directory: {model_dir} (best dev WER {metadata['best_dev_wer']:.2%})", flush=True)

@@ -82,3 +82,48 @@ def test_language_model_fixes_a_known_acoustic_error():
     lm = build_ngram_lm(["the cat sat", "a cat sat down", "the dog sat", "the cat ran"] * 3)
     decoder = Decoder(DecoderConfig("beam_lm", beam_width=8, alpha=0.8, beta=1.0), vocabulary, lm)
     assert decoder(logits, lengths) == ["the cat sat"]
+
+
+def test_decoders_drop_stray_spaces():
+    vocabulary = Vocabulary(" ab")
+    logits = one_hot_logits([[1, 0, 2, 1, 1, 0, 1, 3, 1]], vocabulary.size)
+    assert Decoder(DecoderConfig("greedy"), vocabulary)(logits, np.array([9])) == ["a b"]
+
+
+def test_tuning_candidates_and_decoder_yaml(tmp_path):
+    from speech_lstm.tuning import TuneDecoderConfig, candidates, write_decoder_yaml
+
+    grid = TuneDecoderConfig("m", "d.jsonl", "o.yaml", alphas=[0.5, 1.0], betas=[0.0, 2.0])
+    assert candidates(grid) == [(0.5, 0.0), (0.5, 2.0), (1.0, 0.0), (1.0, 2.0)]
+    drawn = candidates(TuneDecoderConfig("m", "d", "o", alphas=[0.5, 1.0], search="random"))
+    assert len(drawn) == 20 and all(0.5 <= a <= 1.0 and 0.0 <= b <= 3.0 for a, b in drawn)
+    with pytest.raises(ValueError, match="search"):
+        TuneDecoderConfig("m", "d", "o", search="bayes")
+    path = tmp_path / "decoder" / "tuned.yaml"
+    write_decoder_yaml(DecoderConfig("beam_lm", alpha=0.5, beta=2.0), path, {"wer": 0.25})
+    text = path.read_text()
+    assert "dev WER 0.2500" in text and "alpha: 0.5\n" in text and "type: beam_lm\n" in text
+
+
+def test_tune_decoder_end_to_end(tmp_path):
+    import json
+
+    from speech_lstm.tuning import TuneDecoderConfig, tune_decoder
+    from tests.transcription_fixtures import loudness_model, save, write_bursts
+
+    model = loudness_model()
+    model.lm = build_ngram_lm(["a a", "a a a", "a"])
+    directory = save(model, tmp_path / "model")
+    manifest = tmp_path / "dev.jsonl"
+    rows = []
+    for count in (1, 2, 3):
+        path = write_bursts(tmp_path / f"{count}.wav", count=count)
+        rows.append({"audio_filepath": str(path), "duration": 1.0, "text": " ".join("a" * count)})
+    manifest.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    output = tmp_path / "tuned.yaml"
+    config = TuneDecoderConfig(
+        str(directory), str(manifest), str(output), alphas=[0.5, 1.0], betas=[0.0, 1.0]
+    )
+    result = tune_decoder(config)
+    assert len(result["trials"]) == 4 and result["best"]["wer"] == 0.0
+    assert result["greedy_wer"] == 0.0 and output.is_file()

@@ -38,3 +38,37 @@ def test_bad_arguments():
         build_ngram_lm([])
     with pytest.raises(ValueError, match="order"):
         build_ngram_lm(SENTENCES, order=9)
+
+
+def test_lm_text_from_a_text_file_or_a_manifest(tmp_path):
+    from speech_lstm.lm import read_lm_text
+
+    text = tmp_path / "corpus.txt"
+    text.write_text("The Cat, sat!\n\n  the dog sat  \n")
+    assert read_lm_text(text, " abcdefghijklmnopqrstuvwxyz'") == ["the cat sat", "the dog sat"]
+    manifest = tmp_path / "train.jsonl"
+    manifest.write_text('{"audio_filepath": "a.wav", "duration": 1, "text": "A cat ran"}\n')
+    assert read_lm_text(manifest, " abcdefghijklmnopqrstuvwxyz'") == ["a cat ran"]
+    with pytest.raises(FileNotFoundError, match="LM text not found"):
+        read_lm_text(tmp_path / "none.txt", "abc ")
+
+
+def test_build_lm_script(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    (tmp_path / "corpus.txt").write_text("\n".join(SENTENCES))
+    command = [
+        sys.executable,
+        str(ROOT / "scripts" / "build_lm.py"),
+        f"input={tmp_path / 'corpus.txt'}",
+        f"output={tmp_path / 'lm' / 'lm.arpa'}",
+        "order=2",
+        f"hydra.run.dir={tmp_path / 'run'}",
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "2-gram LM of 7 words" in done.stdout
+    assert NgramLM.load_arpa(tmp_path / "lm" / "lm.arpa").order == 2

@@ -1,25 +1,41 @@
+import csv
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 import soundfile
 
-from speech_lstm.config import ModelConfig, TranscribeConfig
-from speech_lstm.features import MfccConfig
-from speech_lstm.model import build_acoustic_model
-from speech_lstm.model_dir import TrainedModel, load_model_dir, save_model_dir
+from speech_lstm import Transcriber as LazyTranscriber
+from speech_lstm.config import TranscribeConfig
+from speech_lstm.model_dir import load_model_dir
 from speech_lstm.text import Vocabulary
-from speech_lstm.transcription import Transcriber, resolve_inputs, run_transcription
-from tests.conftest import write_tone
+from speech_lstm.transcription import (
+    Transcriber,
+    TranscriptionResult,
+    resolve_inputs,
+    run_transcription,
+)
+from speech_lstm.transcription import runner as runner_module
+from tests.conftest import ROOT, write_tone
+from tests.transcription_fixtures import loudness_model, save, untrained_model, write_bursts
 
 
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory):
     """A real (untrained) model directory: transcription mechanics do not need a good model."""
-    features, config, vocabulary = MfccConfig(), ModelConfig(1, 8, 0.0, 3), Vocabulary()
-    acoustic = build_acoustic_model(features.feature_dim, vocabulary.size, config)
-    trained = TrainedModel(acoustic, vocabulary, features, config, {"note": "untrained"})
-    return save_model_dir(tmp_path_factory.mktemp("model"), trained)
+    return save(untrained_model(), tmp_path_factory.mktemp("model"))
+
+
+@pytest.fixture(scope="module")
+def stub_dir(tmp_path_factory):
+    """The known-answer model: noise bursts become "a", so texts can be checked exactly."""
+    return save(loudness_model(), tmp_path_factory.mktemp("stub"))
+
+
+def config(model_dir, source, output, **overrides) -> TranscribeConfig:
+    return TranscribeConfig(str(model_dir), str(source), str(output), progress=False, **overrides)
 
 
 def test_model_dir_round_trip(model_dir):
@@ -37,44 +53,202 @@ def test_not_a_model_dir(tmp_path):
 def test_resolve_inputs(tmp_path):
     a = write_tone(tmp_path / "in" / "a.wav")
     b = write_tone(tmp_path / "in" / "deep" / "b.wav")
+    c = write_tone(tmp_path / "in" / "deep" / "c.FLAC")
     (tmp_path / "in" / "notes.txt").write_text("x")
-    assert resolve_inputs(tmp_path / "in") == [str(a), str(b)]
+    assert resolve_inputs(tmp_path / "in") == [str(a), str(b), str(c)]
+    assert resolve_inputs(tmp_path / "in", extensions=[".wav"]) == [str(a), str(b)]
     assert resolve_inputs(str(tmp_path / "in" / "**" / "*.wav")) == [str(a), str(b)]
     assert resolve_inputs(a) == [str(a)]
     manifest = tmp_path / "m.jsonl"
-    manifest.write_text(json.dumps({"audio_filepath": "in/a.wav", "duration": 1, "text": "x"}))
-    assert resolve_inputs(manifest) == [str(a.resolve())]
+    manifest.write_text(json.dumps({"audio_filepath": "in/a.wav"}) + "\n\n")
+    assert resolve_inputs(manifest) == [str(tmp_path.resolve() / "in" / "a.wav")]
+    listing = tmp_path / "list.txt"
+    listing.write_text(f"# inputs\nin/deep/b.wav\n{a}  # absolute\n\n")
+    assert resolve_inputs(listing) == [str(tmp_path.resolve() / "in/deep/b.wav"), str(a)]
     with pytest.raises(FileNotFoundError, match="No audio found"):
         resolve_inputs(tmp_path / "nothing*.wav")
 
 
-def test_bad_files_yield_error_rows_and_the_batch_goes_on(model_dir, tmp_path):
+def test_every_audio_format_rate_and_channel_count(stub_dir, tmp_path):
+    inputs = [
+        write_bursts(tmp_path / "a.wav", rate=8000, channels=2),
+        write_bursts(tmp_path / "b.flac", rate=22050),
+        write_bursts(tmp_path / "c.ogg", rate=16000, channels=3),
+        write_bursts(tmp_path / "d.mp3", rate=44100),
+    ]
+    opus = tmp_path / "e.opus"
+    wave = soundfile.read(write_bursts(tmp_path / "src" / "e.wav", rate=48000))[0]
+    soundfile.write(opus, wave, 48000, format="OGG", subtype="OPUS")
+    inputs.append(opus)
+    results = Transcriber.load(stub_dir).transcribe(inputs, batch_size=2)
+    for result in results:
+        assert result.error is None, result.error
+        assert result.text == "a a a"
+        assert result.duration == pytest.approx(3.5, abs=0.1)
+
+
+def test_corrupt_empty_unsupported_and_missing_files_fail_alone(model_dir, tmp_path):
     good = [write_tone(tmp_path / f"g{i}.wav", seconds=0.3 + 0.2 * i) for i in range(5)]
     corrupt = tmp_path / "corrupt.wav"
     corrupt.write_bytes(b"RIFF garbage")
     empty = tmp_path / "empty.wav"
     soundfile.write(empty, np.zeros(0, dtype=np.float32), 16000)
+    zero_bytes = tmp_path / "zero.flac"
+    zero_bytes.write_bytes(b"")
+    unsupported = tmp_path / "notes.mp4"
+    unsupported.write_text("not audio at all")
     missing = tmp_path / "missing.wav"
-    inputs = [good[0], corrupt, good[1], empty, good[2], missing, good[3], good[4]]
-    results = Transcriber.load(model_dir).transcribe(inputs, batch_size=3)
+    bad = [corrupt, empty, zero_bytes, unsupported, missing]
+    inputs = [good[0], bad[0], good[1], bad[1], good[2], bad[2], bad[3], good[3], bad[4], good[4]]
+    results = Transcriber.load(model_dir).transcribe(inputs, batch_size=3, sort_window=1)
     assert [r.audio_filepath for r in results] == [str(p) for p in inputs]
-    failed = {r.audio_filepath for r in results if r.error}
-    assert failed == {str(corrupt), str(empty), str(missing)}
+    assert {r.audio_filepath for r in results if r.error} == {str(p) for p in bad}
     assert all(isinstance(r.text, str) and r.duration > 0 for r in results if not r.error)
+    assert all(r.text is None and r.duration is None for r in results if r.error)
 
 
-def test_run_transcription_writes_jsonl_and_counts_failures(model_dir, tmp_path):
+def test_run_transcription_writes_jsonl_and_counts_failures(model_dir, tmp_path, capsys):
     write_tone(tmp_path / "in" / "a.wav")
     (tmp_path / "in" / "b.wav").write_bytes(b"broken")
     out = tmp_path / "out" / "t.jsonl"
-    config = TranscribeConfig(str(model_dir), str(tmp_path / "in"), str(out))
-    assert run_transcription(config) == {"done": 1, "failed": 1}
+    summary = run_transcription(config(model_dir, tmp_path / "in", out))
+    assert summary == {"done": 1, "failed": 1, "skipped": 0}
+    assert "1 done, 1 failed, 0 skipped" in capsys.readouterr().out
     rows = [json.loads(line) for line in out.read_text().splitlines()]
+    rows.sort(key=lambda row: row["audio_filepath"])
     assert rows[0].keys() == {"audio_filepath", "text", "duration"}
     assert "error" in rows[1] and rows[1]["text"] is None
 
 
-def test_waveform_inputs(model_dir):
+def test_jsonl_with_timestamps(stub_dir, tmp_path):
+    write_bursts(tmp_path / "in" / "a.wav")
+    out = tmp_path / "t.jsonl"
+    run_transcription(config(stub_dir, tmp_path / "in", out, timestamps=True))
+    (row,) = [json.loads(line) for line in out.read_text().splitlines()]
+    assert row["text"] == "a a a" and len(row["words"]) == 3
+    assert row["words"][0].keys() == {"word", "start", "end", "confidence"}
+
+
+def test_csv_output(stub_dir, tmp_path):
+    write_bursts(tmp_path / "in" / "a.wav")
+    (tmp_path / "in" / "b.wav").write_bytes(b"broken")
+    out = tmp_path / "t.csv"
+    run_transcription(config(stub_dir, tmp_path / "in", out, timestamps=True))
+    with out.open(newline="") as handle:
+        rows = sorted(csv.DictReader(handle), key=lambda row: row["audio_filepath"])
+    assert [r["text"] for r in rows] == ["a a a", ""]
+    assert rows[1]["error"] and len(json.loads(rows[0]["words"])) == 3
+
+
+@pytest.mark.parametrize("fmt", ["txt", "srt", "vtt"])
+def test_per_file_outputs_mirror_the_input_tree(stub_dir, tmp_path, fmt):
+    write_bursts(tmp_path / "in" / "a.wav")
+    write_bursts(tmp_path / "in" / "deep" / "b.flac", count=2)
+    (tmp_path / "in" / "deep" / "bad.wav").write_bytes(b"broken")
+    out = tmp_path / "out"
+    summary = run_transcription(config(stub_dir, tmp_path / "in", out, format=fmt))
+    assert summary == {"done": 2, "failed": 1, "skipped": 0}
+    first, second = out / f"a.{fmt}", out / "deep" / f"b.{fmt}"
+    assert not (out / "deep" / f"bad.{fmt}").exists()
+    index = [json.loads(line) for line in (out / "transcripts.jsonl").read_text().splitlines()]
+    assert len(index) == 3 and sum("error" in row for row in index) == 1
+    if fmt == "txt":
+        assert first.read_text() == "a a a\n" and second.read_text() == "a a\n"
+    elif fmt == "srt":
+        assert first.read_text().startswith("1\n00:00:00,5") and " --> " in first.read_text()
+    else:
+        assert second.read_text().startswith("WEBVTT\n\n00:00:00.5")
+
+
+def test_output_format_errors(model_dir, tmp_path):
+    write_tone(tmp_path / "a.wav")
+    with pytest.raises(ValueError, match="output format"):
+        run_transcription(config(model_dir, tmp_path / "a.wav", tmp_path / "out.xyz"))
+    with pytest.raises(ValueError, match="format must be one of"):
+        run_transcription(config(model_dir, tmp_path / "a.wav", tmp_path / "o", format="doc"))
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_resume_after_an_interrupted_run(stub_dir, tmp_path, monkeypatch, suffix):
+    inputs = [write_bursts(tmp_path / "in" / f"{i:02d}.wav", count=1 + i % 3) for i in range(9)]
+    out = tmp_path / f"t{suffix}"
+    real = runner_module.Transcriber.transcribe_batches
+
+    def crash_after_two_batches(self, *args, **kwargs):
+        for number, batch in enumerate(real(self, *args, **kwargs)):
+            if number == 2:
+                raise KeyboardInterrupt
+            yield batch
+
+    monkeypatch.setattr(runner_module.Transcriber, "transcribe_batches", crash_after_two_batches)
+    with pytest.raises(KeyboardInterrupt):
+        run_transcription(config(stub_dir, tmp_path / "in", out, batch_size=2, sort_window=1))
+    written = out.read_text().splitlines()
+    assert 0 < len(written) < 9 + 1
+    with out.open("a") as handle:
+        handle.write('{"audio_filepath": "' if suffix == ".jsonl" else "half,a row")  # torn
+    monkeypatch.undo()
+    summary = run_transcription(config(stub_dir, tmp_path / "in", out, resume=True))
+    assert summary["done"] + summary["skipped"] == 9 and summary["failed"] == 0
+    assert summary["skipped"] == 4
+    if suffix == ".jsonl":
+        rows = [json.loads(line) for line in out.read_text().splitlines()]
+    else:
+        rows = list(csv.DictReader(out.open(newline="")))
+    assert sorted(r["audio_filepath"] for r in rows) == [str(p) for p in inputs]
+    again = run_transcription(config(stub_dir, tmp_path / "in", out, resume=True))
+    assert again == {"done": 0, "failed": 0, "skipped": 9}
+
+
+def test_waveform_inputs_and_the_lazy_import(model_dir):
+    assert LazyTranscriber is Transcriber
     wave = np.sin(np.linspace(0, 2000, 16000)).astype("float32")
-    (result,) = Transcriber.load(model_dir).transcribe([wave])
-    assert result.error is None and result.duration == 1.0
+    stereo = np.stack([wave, wave], axis=1)
+    results = Transcriber.load(model_dir).transcribe([wave, stereo, np.zeros(0)])
+    assert all(isinstance(r, TranscriptionResult) for r in results)
+    assert [r.duration for r in results[:2]] == [1.0, 1.0] and results[0].error is None
+    assert "non-empty waveform" in results[2].error
+
+
+def test_script_exit_status_and_summary(stub_dir, tmp_path):
+    write_bursts(tmp_path / "in" / "a.wav")
+    (tmp_path / "in" / "b.wav").write_bytes(b"broken")
+    command = [
+        sys.executable,
+        str(ROOT / "scripts" / "transcribe.py"),
+        f"model_dir={stub_dir}",
+        f"input={tmp_path / 'in'}",
+        f"output={tmp_path / 'out.jsonl'}",
+        "decoder=beam",
+        f"hydra.run.dir={tmp_path / 'run'}",
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert "1 done, 1 failed, 0 skipped" in done.stdout
+    assert "RTF" in done.stderr
+
+
+def test_every_transcription_config_composes():
+    from hydra.core.config_store import ConfigStore
+
+    from speech_lstm.config import to_object
+    from speech_lstm.export import ExportConfig
+    from speech_lstm.lm import BuildLmConfig
+    from speech_lstm.tuning import TuneDecoderConfig
+    from tests.conftest import compose
+
+    for decoder in ("greedy", "beam", "beam_lm"):
+        overrides = ["model_dir=m", "input=i", "output=o.csv", f"decoder={decoder}"]
+        cfg = to_object(compose("transcribe", [*overrides, "chunk_seconds=30", "resume=true"]))
+        assert isinstance(cfg, TranscribeConfig) and cfg.decoder.type == decoder
+    assert to_object(compose("transcribe", overrides)).decoder.alpha == 0.8
+    store = ConfigStore.instance()
+    store.store(name="export_schema", node=ExportConfig)
+    store.store(name="build_lm_schema", node=BuildLmConfig)
+    store.store(name="tune_decoder_schema", node=TuneDecoderConfig)
+    assert to_object(compose("export", ["model_dir=m"])).tflite_batch_size == 8
+    assert to_object(compose("build_lm", ["input=t.txt", "output=lm.arpa"])).order == 3
+    tune = to_object(compose("tune_decoder", ["model_dir=m", "manifest=d", "output=o.yaml"]))
+    assert tune.decoder.type == "beam_lm" and len(tune.alphas) == 5
+    with pytest.raises(Exception, match="no_such_key"):
+        compose("transcribe", ["model_dir=m", "input=i", "output=o", "no_such_key=1"])

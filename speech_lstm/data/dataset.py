@@ -115,18 +115,15 @@ def make_dataset(
     dataset = dataset.map(load_tensors, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     if augment is not None and augment.spec_augment:
         n_mfcc = feature_dim if split.store.n_mfcc is None else split.store.n_mfcc
-        dataset = dataset.map(
-            lambda features, length, labels: (
-                spec_augment(features, length, augment, n_mfcc),
-                length,
-                labels,
-            ),
-            num_parallel_calls=tf.data.AUTOTUNE,
-        )
+
+        def augment_example(features, length, labels):
+            return spec_augment(features, length, augment, n_mfcc), length, labels
+
+        dataset = dataset.map(augment_example, num_parallel_calls=tf.data.AUTOTUNE)
     boundaries = _bucket_boundaries(split, num_buckets)
     num_batches = count_batches(split, boundaries, batch_size)
     dataset = dataset.bucket_by_sequence_length(
-        element_length_func=lambda features, length, labels: length,
+        element_length_func=_frame_count,
         bucket_boundaries=boundaries,
         bucket_batch_sizes=[batch_size] * (len(boundaries) + 1),
         drop_remainder=False,
@@ -141,6 +138,10 @@ def count_batches(split: LabelledSplit, boundaries: list[int], batch_size: int) 
     lengths = np.asarray([split.store.num_frames(i) for i in split.indices])
     buckets = np.searchsorted(np.asarray(boundaries), lengths, side="right")
     return int(sum(-(-count // batch_size) for count in np.bincount(buckets)))
+
+
+def _frame_count(features, length, labels):
+    return length
 
 
 def _bucket_boundaries(split: LabelledSplit, num_buckets: int) -> list[int]:

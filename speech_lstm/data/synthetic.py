@@ -26,6 +26,7 @@ from speech_lstm.data.manifest import Utterance, read_manifest, write_manifest
 from speech_lstm.data.sentences import SentenceGenerator
 
 ENGINES = ("espeak-ng", "flite")
+LM_TEXT_FILE = "lm_text.txt"
 DEBIAN_PACKAGES = {"espeak-ng": "espeak-ng", "flite": "flite"}
 
 
@@ -33,13 +34,31 @@ DEBIAN_PACKAGES = {"espeak-ng": "espeak-ng", "flite": "flite"}
 class SplitConfig:
     """One split of the synthetic corpus: how many sentences and which voices speak them.
 
-    Voices are the product of `espeak_accents` and `espeak_variants`, plus `flite_voices`.
+    Voices are the product of `espeak_accents` and `espeak_variants`, plus `flite_voices`,
+    which speak a `flite_share` of the utterances (each family's voices take turns).
     """
 
     num_utterances: int = 100
     espeak_accents: list[str] = field(default_factory=list)
     espeak_variants: list[str] = field(default_factory=list)
     flite_voices: list[str] = field(default_factory=list)
+    flite_share: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.flite_share <= 1.0:
+            raise ValueError(f"flite_share must be in [0, 1]. Received: {self.flite_share}")
+        if self.flite_share and not self.flite_voices:
+            raise ValueError("flite_share > 0 needs flite_voices. Received: an empty list")
+        if (
+            self.flite_voices
+            and self.espeak_accents
+            and self.espeak_variants
+            and not self.flite_share
+        ):
+            raise ValueError(
+                f"flite_voices {self.flite_voices} would never speak: set flite_share > 0. "
+                "Received: flite_share=0"
+            )
 
     def voices(self) -> list[str]:
         """All `engine:voice` names of this split."""
@@ -62,6 +81,11 @@ class SyntheticConfig:
         zipf_exponent: word-frequency skew of the sentence generator.
         num_workers: TTS processes run at once.
         splits: split name -> SplitConfig; voice sets must not overlap between splits.
+        word_list: when set, each utterance is `words_per_utterance` words drawn uniformly from
+            this list instead of a generated sentence (e.g. the ten digits); texts may repeat.
+        words_per_utterance: [min, max] words per utterance with `word_list`.
+        lm_sentences: extra generated sentences written to `lm_text.txt` for the language
+            model (no sentence of any split other than train among them); 0 writes none.
     """
 
     seed: int = 0
@@ -71,6 +95,9 @@ class SyntheticConfig:
     zipf_exponent: float = 1.0
     num_workers: int = 2
     splits: dict[str, SplitConfig] = field(default_factory=dict)
+    word_list: list[str] = field(default_factory=list)
+    words_per_utterance: list[int] = field(default_factory=lambda: [1, 1])
+    lm_sentences: int = 0
 
     def fingerprint(self) -> str:
         """Hash of everything that changes the audio or text (not `num_workers`)."""
@@ -170,28 +197,59 @@ def plan_split(
     Sentences already in `taken` (earlier splits) are skipped, so no sentence is in two splits.
     """
     split_seed = int(hashlib.sha256(f"{config.seed}:{name}".encode()).hexdigest()[:8], 16)
-    generator = SentenceGenerator(split_seed, zipf_exponent=config.zipf_exponent)
+    next_text = _text_source(config, split_seed)
     rng = random.Random(split_seed)
-    voices = split.voices()
-    if not voices:
+    if not split.voices():
         raise ValueError(f"Split {name!r} has no voices. Received: {split}")
+    families = _voice_families(split)
+    turns = {family: 0 for family in families}
     requests = []
     while len(requests) < split.num_utterances:
-        text = generator.sentence()
-        if text in taken:
-            continue
-        taken.add(text)
+        text = next_text()
+        if not config.word_list:
+            if text in taken:
+                continue
+            taken.add(text)
         index = len(requests)
+        family = _pick_family(families, split.flite_share, rng)
+        voice = families[family][turns[family] % len(families[family])]
+        turns[family] += 1
         requests.append(
             SpeechRequest(
                 text=text,
-                voice=voices[index % len(voices)],
+                voice=voice,
                 rate_wpm=rng.randint(*config.rate_wpm),
                 pitch=rng.randint(*config.pitch),
                 path=corpus_dir / name / f"{name}_{index:06d}.wav",
             )
         )
     return requests
+
+
+def _text_source(config: SyntheticConfig, seed: int):
+    """A function returning the next utterance text: a sentence, or words from `word_list`."""
+    if not config.word_list:
+        return SentenceGenerator(seed, zipf_exponent=config.zipf_exponent).sentence
+    rng = random.Random(seed + 1)
+    low, high = config.words_per_utterance
+    return lambda: " ".join(rng.choice(config.word_list) for _ in range(rng.randint(low, high)))
+
+
+def _voice_families(split: SplitConfig) -> dict[str, list[str]]:
+    voices = split.voices()
+    families = {
+        "espeak-ng": [v for v in voices if v.startswith("espeak-ng:")],
+        "flite": [v for v in voices if v.startswith("flite:")],
+    }
+    return {family: members for family, members in families.items() if members}
+
+
+def _pick_family(families: dict[str, list[str]], flite_share: float, rng: random.Random) -> str:
+    if "espeak-ng" not in families:
+        return "flite"
+    if "flite" not in families:
+        return "espeak-ng"
+    return "flite" if rng.random() < flite_share else "espeak-ng"
 
 
 def _speak_if_missing(request: SpeechRequest, sample_rate: int) -> Utterance:
@@ -231,8 +289,30 @@ def generate_corpus(config: SyntheticConfig, corpus_dir: str | Path) -> dict[str
                 pool.map(lambda r: _speak_if_missing(r, config.sample_rate), requests)
             )
             write_manifest(manifests[name], utterances)
+    write_lm_text(config, corpus_dir / LM_TEXT_FILE, manifests)
     _write_stamp(stamp, config, complete=True)
     return manifests
+
+
+def write_lm_text(config: SyntheticConfig, path: Path, manifests: dict[str, Path]) -> None:
+    """Writes `config.lm_sentences` generated sentences, none of them a dev or test sentence.
+
+    The generator is the corpus's language, so its text is in-domain LM training text, the
+    way book text is for read speech; held-out sentences are removed so no test utterance is
+    in the LM verbatim.
+    """
+    if not config.lm_sentences:
+        path.unlink(missing_ok=True)
+        return
+    held_out = {
+        u.text
+        for name, manifest in manifests.items()
+        if name != "train"
+        for u in read_manifest(manifest)
+    }
+    generator = SentenceGenerator(config.seed + 1_000_003, zipf_exponent=config.zipf_exponent)
+    lines = [s for s in generator.sentences(config.lm_sentences) if s not in held_out]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def _read_stamp(stamp: Path) -> dict:

@@ -1,0 +1,26 @@
+"""Builds a word n-gram LM: python scripts/build_lm.py input=TEXT_OR_MANIFEST output=lm.arpa.
+
+Use it with decoder=beam_lm decoder.lm_path=lm.arpa, or put it in a model directory as lm.arpa.
+"""
+
+import hydra
+from _bootstrap import CONFIG_DIR
+from hydra.core.config_store import ConfigStore
+
+from speech_lstm.config import to_object
+from speech_lstm.lm import BuildLmConfig
+
+ConfigStore.instance().store(name="build_lm_schema", node=BuildLmConfig)
+
+
+@hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="build_lm")
+def main(cfg) -> None:
+    from speech_lstm.lm import build_lm_file
+
+    config = to_object(cfg)
+    model = build_lm_file(config)
+    print(f"wrote a {model.order}-gram LM of {len(model.words)} words -> {config.output}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,26 @@
+"""Exports a model directory: python scripts/export.py model_dir=DIR.
+
+Writes DIR/export/saved_model (SavedModel), model_float32.tflite and model_int8.tflite
+(dynamic-range quantised), which transcribe.py runs with backend=saved_model|tflite|tflite_int8.
+"""
+
+import hydra
+from _bootstrap import CONFIG_DIR
+from hydra.core.config_store import ConfigStore
+
+from speech_lstm.config import to_object
+from speech_lstm.export import ExportConfig
+
+ConfigStore.instance().store(name="export_schema", node=ExportConfig)
+
+
+@hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="export")
+def main(cfg) -> None:
+    from speech_lstm.export import export_model
+
+    for name, path in export_model(to_object(cfg)).items():
+        print(f"{name}: {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""`run_transcription`: what `scripts/transcribe.py` does, testable without Hydra."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from speech_lstm.chunking import ChunkingConfig
+from speech_lstm.output_formats import PER_FILE_FORMATS, choose_format, open_writer
+from speech_lstm.transcription.inputs import input_root, resolve_inputs
+from speech_lstm.transcription.progress import Progress
+from speech_lstm.transcription.transcriber import Transcriber
+
+if TYPE_CHECKING:
+    from speech_lstm.config import TranscribeConfig
+
+log = logging.getLogger(__name__)
+
+
+def run_transcription(config: TranscribeConfig) -> dict[str, int]:
+    """Transcribes `config.input` into `config.output`, writing and flushing every batch.
+
+    With `config.resume`, inputs that already have a row in the output (done or failed) are
+    skipped and new rows are appended, so rerunning an interrupted job neither repeats nor
+    loses a row. Subtitle formats turn on word timestamps.
+
+    Returns:
+        Counts of `done`, `failed` and `skipped` inputs; also printed as a summary line.
+    """
+    fmt = choose_format(config.output, config.format)
+    paths = resolve_inputs(config.input, config.extensions)
+    writer = open_writer(config.output, fmt, config.resume, input_root(config.input, paths))
+    pending = _not_finished(paths, writer.finished_inputs()) if config.resume else paths
+    summary = {"done": 0, "failed": 0, "skipped": len(paths) - len(pending)}
+    transcriber = Transcriber.load(
+        config.model_dir,
+        config.decoder,
+        backend=config.backend,
+        num_workers=config.num_workers,
+        chunking=ChunkingConfig(config.chunk_seconds, config.chunk_search_seconds),
+        timestamps=config.timestamps or fmt in ("srt", "vtt"),
+    )
+    progress = Progress(len(pending), enabled=config.progress)
+    try:
+        for batch in transcriber.transcribe_batches(pending, config.batch_size, config.sort_window):
+            for _, result in batch:
+                writer.write(result)
+                summary["done" if result.ok else "failed"] += 1
+            writer.flush()
+            progress.update(len(batch), sum(r.duration or 0.0 for _, r in batch))
+    finally:
+        writer.close()
+        progress.close()
+    print(_summary_line(summary, config.output, fmt), flush=True)
+    return summary
+
+
+def _not_finished(paths: list[str], finished: set[str]) -> list[str]:
+    """Inputs without a row yet, matching paths as written or resolved."""
+    resolved = {str(Path(p).resolve()) for p in finished}
+    return [p for p in paths if p not in finished and str(Path(p).resolve()) not in resolved]
+
+
+def _summary_line(summary: dict[str, int], output: str, fmt: str) -> str:
+    where = f"{output} ({fmt}, one file per input)" if fmt in PER_FILE_FORMATS else output
+    return (
+        f"transcription: {summary['done']} done, {summary['failed']} failed, "
+        f"{summary['skipped']} skipped -> {where}"
+    )

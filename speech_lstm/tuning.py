@@ -1,0 +1,152 @@
+"""Searching the LM weight (alpha) and word bonus (beta) of `beam_lm` on a dev manifest.
+
+The acoustic model runs once; every candidate (alpha, beta) only re-decodes the cached logits,
+so a grid of 25 points costs 25 decodings, not 25 transcriptions.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import random
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from speech_lstm.audio import load_audio
+from speech_lstm.data.manifest import read_manifest
+from speech_lstm.decoding import Decoder, DecoderConfig
+from speech_lstm.evaluation import score
+from speech_lstm.features import compute_mfcc
+from speech_lstm.inference import LogitComputer
+from speech_lstm.lm import NgramLM
+from speech_lstm.model_dir import load_model_dir
+from speech_lstm.text import normalize_text
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TuneDecoderConfig:
+    """`scripts/tune_decoder.py`: where to tune, what to try, where the result goes.
+
+    Attributes:
+        model_dir: a model directory (its lm.arpa unless `decoder.lm_path` is set).
+        manifest: the dev manifest scored.
+        output: the decoder YAML written with the best weights (printed too).
+        decoder: the starting beam_lm settings (beam width, LM path, lexicon).
+        alphas: LM weights tried.
+        betas: word bonuses tried.
+        search: "grid" tries every pair; "random" draws `trials` pairs uniformly from the
+            ranges the two lists span.
+        trials: pairs drawn by random search.
+        seed: seed of the random search.
+        batch_size: utterances per forward pass.
+        max_utterances: score only the first N utterances; 0 keeps all.
+    """
+
+    model_dir: str = "???"
+    manifest: str = "???"
+    output: str = "???"
+    decoder: DecoderConfig = field(default_factory=lambda: DecoderConfig(type="beam_lm"))
+    alphas: list[float] = field(default_factory=lambda: [0.2, 0.5, 0.8, 1.1, 1.5])
+    betas: list[float] = field(default_factory=lambda: [0.0, 0.75, 1.5, 2.25, 3.0])
+    search: str = "grid"
+    trials: int = 20
+    seed: int = 0
+    batch_size: int = 32
+    max_utterances: int = 0
+
+    def __post_init__(self) -> None:
+        if self.search not in ("grid", "random"):
+            raise ValueError(f"search must be 'grid' or 'random'. Received: {self.search!r}")
+        if not self.alphas or not self.betas:
+            raise ValueError(
+                f"alphas and betas must not be empty. Received: {self.alphas}, {self.betas}"
+            )
+
+
+def candidates(config: TuneDecoderConfig) -> list[tuple[float, float]]:
+    """The (alpha, beta) pairs to try."""
+    if config.search == "grid":
+        return list(itertools.product(config.alphas, config.betas))
+    rng = random.Random(config.seed)
+    low_a, high_a = min(config.alphas), max(config.alphas)
+    low_b, high_b = min(config.betas), max(config.betas)
+    return [
+        (round(rng.uniform(low_a, high_a), 3), round(rng.uniform(low_b, high_b), 3))
+        for _ in range(config.trials)
+    ]
+
+
+def tune_decoder(config: TuneDecoderConfig) -> dict:
+    """Scores every candidate on the manifest, writes the best decoder config to `output`.
+
+    Returns:
+        `best` ({alpha, beta, wer}), `baseline` (WER with the starting weights), `greedy_wer`,
+        `trials` (every pair's WER) and the written `output` path.
+    """
+    trained = load_model_dir(config.model_dir)
+    lm = NgramLM.load_arpa(config.decoder.lm_path) if config.decoder.lm_path else trained.lm
+    utterances = read_manifest(config.manifest)
+    if config.max_utterances:
+        utterances = utterances[: config.max_utterances]
+    references = [normalize_text(u.text, trained.vocabulary.characters) for u in utterances]
+    logits = _dev_logits(trained, [u.audio_filepath for u in utterances], config.batch_size)
+    base = replace(config.decoder, type="beam_lm")
+
+    def wer(decoder: DecoderConfig) -> float:
+        decode = Decoder(decoder, trained.vocabulary, lm)
+        return score(references, [decode(row[None], [len(row)])[0] for row in logits]).wer
+
+    trials = []
+    for alpha, beta in candidates(config):
+        trials.append(
+            {"alpha": alpha, "beta": beta, "wer": wer(replace(base, alpha=alpha, beta=beta))}
+        )
+        log.info("alpha=%.3f beta=%.3f WER %.4f", alpha, beta, trials[-1]["wer"])
+    best = min(trials, key=lambda t: t["wer"])
+    write_decoder_yaml(replace(base, alpha=best["alpha"], beta=best["beta"]), config.output, best)
+    return {
+        "best": best,
+        "baseline": {"alpha": base.alpha, "beta": base.beta, "wer": wer(base)},
+        "greedy_wer": wer(DecoderConfig("greedy")),
+        "trials": trials,
+        "output": str(config.output),
+    }
+
+
+def _dev_logits(trained, paths: list[str], batch_size: int) -> list[np.ndarray]:
+    """Each utterance's logits (steps, vocab), padding removed, in manifest order."""
+    rate = trained.features.sample_rate
+    features = [compute_mfcc(load_audio(p, rate), rate, trained.features) for p in paths]
+    computer = LogitComputer(trained.acoustic_model, trained.model_config.subsampling)
+    logits: list[np.ndarray] = [np.zeros(0)] * len(features)
+    for positions, batch, lengths in computer.in_length_order(features, batch_size):
+        for position, row, length in zip(positions, batch, lengths):
+            logits[position] = row[: int(length)]
+    return logits
+
+
+def decoder_yaml(decoder: DecoderConfig, best: dict | None = None) -> str:
+    """A `conf/decoder/` file for `decoder`, with the tuning result as a comment."""
+    lines = []
+    if best is not None:
+        lines.append(f"# Tuned by scripts/tune_decoder.py: dev WER {best['wer']:.4f}.")
+    lines += [
+        f"type: {decoder.type}",
+        f"beam_width: {decoder.beam_width}",
+        f"alpha: {decoder.alpha}",
+        f"beta: {decoder.beta}",
+        f"lm_path: {decoder.lm_path if decoder.lm_path else 'null'}",
+        f"lexicon_constrained: {str(decoder.lexicon_constrained).lower()}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_decoder_yaml(decoder: DecoderConfig, path: str | Path, best: dict | None = None) -> None:
+    """Writes `decoder_yaml` to `path`, creating folders."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(decoder_yaml(decoder, best), encoding="utf-8")
