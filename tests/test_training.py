@@ -1,0 +1,86 @@
+"""Training robustness: resume after SIGKILL, the NaN guard, precision settings."""
+
+import json
+import math
+import signal
+import subprocess
+import sys
+import time
+
+import keras
+import pytest
+
+from speech_lstm.config import TrainerConfig
+from speech_lstm.training import NanGuard
+from tests.conftest import ROOT, require_espeak
+
+
+def test_nan_guard_stops_at_the_first_bad_loss():
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    guard = NanGuard()
+    guard.set_model(model)
+    guard.on_epoch_begin(1)
+    guard.on_train_batch_end(0, {"loss": 3.0})
+    assert guard.where is None and not getattr(model, "stop_training", False)
+    guard.on_train_batch_end(4, {"loss": math.nan})
+    guard.on_train_batch_end(5, {"loss": math.inf})
+    assert guard.where == "epoch 2, batch 5" and model.stop_training
+
+
+def test_precision_is_validated():
+    assert TrainerConfig(precision="mixed_bfloat16").precision == "mixed_bfloat16"
+    with pytest.raises(ValueError, match="precision"):
+        TrainerConfig(precision="float8")
+
+
+def _train_command(tmp_path, *extra):
+    return [
+        sys.executable,
+        str(ROOT / "scripts" / "train.py"),
+        f"paths.root_dir={tmp_path}",
+        "debug=tiny",
+        f"hydra.run.dir={tmp_path / 'run'}",
+        "trainer.epochs=3",
+        "model.units=16",
+        "trainer.verbose=0",
+        *extra,
+    ]
+
+
+@pytest.mark.slow
+def test_rerun_after_sigkill_resumes_from_the_backup(tmp_path):
+    require_espeak()
+    generated = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "make_synthetic.py"),
+            f"paths.root_dir={tmp_path}",
+            "debug=tiny",
+            f"hydra.run.dir={tmp_path / 'gen'}",
+        ],
+        capture_output=True,
+        timeout=300,
+        check=False,
+    )
+    assert generated.returncode == 0, generated.stderr
+    backup = tmp_path / "run" / "backup" / "training_metadata.json"
+    first = subprocess.Popen(
+        _train_command(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 300
+    while not backup.is_file() and first.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert backup.is_file(), "the first run never wrote a backup"
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=30)
+    done_before = json.loads(backup.read_text())["epoch"]
+
+    second = subprocess.run(
+        _train_command(tmp_path), capture_output=True, text=True, timeout=600, check=False
+    )
+    assert second.returncode == 0, second.stderr
+    epochs_run_again = [line for line in second.stdout.splitlines() if line.startswith("epoch ")]
+    assert epochs_run_again[0].startswith(f"epoch {done_before + 1}/3")
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert [row["epoch"] for row in metrics] == [1, 2, 3]
+    assert (tmp_path / "run" / "model" / "model.keras").is_file()
