@@ -7,18 +7,14 @@ DEMO_DIR="${1:-outputs/demo}"
 shift || true
 PY="${VENV:-.venv}/bin/python"
 CORPUS=data/synthetic
-# bfloat16 matrix units (AVX512-BF16 / AMX) make mixed precision about 1.7x faster here;
-# without them it would be emulated and slower, so stay in float32.
-PRECISION=float32
-grep -qE 'avx512_bf16|amx_bf16' /proc/cpuinfo 2>/dev/null && PRECISION=mixed_bfloat16
 started=$(date +%s)
 
 echo "== 1/4 generating the default corpus into $CORPUS (reused when already there)"
-"$PY" scripts/make_synthetic.py "$@"
+"$PY" scripts/make_synthetic.py experiment=demo "$@"
 
 echo "== 2/4 training (run directory $DEMO_DIR/train)"
 rm -rf "$DEMO_DIR"
-"$PY" scripts/train.py hydra.run.dir="$DEMO_DIR/train" trainer.precision="$PRECISION" "$@"
+"$PY" scripts/train.py hydra.run.dir="$DEMO_DIR/train" experiment=demo "$@"
 
 echo "== 3/4 transcribing the held-out-voice test split (beam search + word trigram LM)"
 "$PY" scripts/transcribe.py model_dir="$DEMO_DIR/train/model" input="$CORPUS/test.jsonl" \

@@ -128,6 +128,8 @@ class AugmentConfig:
     SpecAugment-style masks on the MFCC matrix: `freq_masks` bands of up to `freq_mask_width`
     cepstral coefficients (the same coefficients in the delta blocks), and `time_masks` spans
     of up to `time_mask_width` frames, each at most `time_mask_max_fraction` of the utterance.
+    `speed_factors` adds a copy of every training utterance at each speed (tempo and pitch,
+    as Kaldi's speed perturbation); the copies' features are cached like the originals.
     """
 
     spec_augment: bool = False
@@ -136,6 +138,14 @@ class AugmentConfig:
     time_masks: int = 2
     time_mask_width: int = 20
     time_mask_max_fraction: float = 0.1
+    speed_factors: list[float] = field(default_factory=lambda: [1.0])
+
+    def __post_init__(self) -> None:
+        if not self.speed_factors or any(not 0.5 <= f <= 2.0 for f in self.speed_factors):
+            raise ValueError(
+                f"speed_factors must be a non-empty list in [0.5, 2]. "
+                f"Received: {self.speed_factors}"
+            )
 
 
 @dataclass

@@ -7,7 +7,7 @@ import json
 import logging
 import shutil
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import keras
@@ -30,15 +30,22 @@ log = logging.getLogger(__name__)
 
 
 def load_labelled_split(
-    manifests: list[str], config: TrainConfig, vocabulary: Vocabulary
+    manifests: list[str],
+    config: TrainConfig,
+    vocabulary: Vocabulary,
+    speeds: tuple[float, ...] = (1.0,),
 ) -> LabelledSplit:
-    """Reads manifests, builds (or reuses) their feature store and keeps the usable utterances."""
+    """Reads manifests, builds (or reuses) their feature store and keeps the usable utterances.
+
+    With several `speeds`, every utterance appears once per speed (see `build_feature_store`).
+    """
     utterances = [u for manifest in manifests for u in read_manifest(manifest)]
     store = build_feature_store(
-        utterances, config.features, config.paths.cache_dir, config.trainer.num_workers
+        utterances, config.features, config.paths.cache_dir, config.trainer.num_workers, speeds
     )
+    at_speeds = [replace(u, duration=u.duration / speed) for speed in speeds for u in utterances]
     return label_split(
-        utterances, store, vocabulary, config.model.subsampling, config.data.max_duration
+        at_speeds, store, vocabulary, config.model.subsampling, config.data.max_duration
     )
 
 
@@ -210,7 +217,8 @@ def _train(config: TrainConfig) -> Path:
     keras.utils.set_random_seed(config.trainer.seed)
     vocabulary = Vocabulary(config.data.characters)
     train_manifests = [config.data.train_manifest, *config.data.extra_train_manifests]
-    train_split = load_labelled_split(train_manifests, config, vocabulary)
+    speeds = tuple(config.augment.speed_factors)
+    train_split = load_labelled_split(train_manifests, config, vocabulary, speeds)
     dev_split = load_labelled_split([config.data.dev_manifest], config, vocabulary)
     if not len(train_split) or not len(dev_split):
         raise ValueError(

@@ -52,9 +52,10 @@ class FeatureStore:
         return np.asarray(self.frames[self.offsets[index] : self.offsets[index + 1]])
 
 
-def store_key(utterances: list[Utterance], config: MfccConfig) -> str:
-    """Hash of the feature settings and every utterance's path, duration and file size."""
-    digest = hashlib.sha256(json.dumps(asdict(config), sort_keys=True).encode())
+def store_key(utterances: list[Utterance], config: MfccConfig, speeds: tuple[float, ...]) -> str:
+    """Hash of the feature settings, the speeds and every utterance's path, duration and size."""
+    settings = {**asdict(config), "speeds": list(speeds)}
+    digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode())
     for utterance in utterances:
         path = Path(utterance.audio_filepath)
         size = path.stat().st_size if path.exists() else -1
@@ -62,34 +63,54 @@ def store_key(utterances: list[Utterance], config: MfccConfig) -> str:
     return digest.hexdigest()[:20]
 
 
-def _features_or_error(path: str, config: MfccConfig) -> np.ndarray | str:
+def _features_or_error(path: str, config: MfccConfig, speed: float) -> np.ndarray | str:
     try:
-        return compute_mfcc(load_audio(path, config.sample_rate), config.sample_rate, config)
+        waveform = load_audio(path, config.sample_rate)
+        if speed != 1.0:
+            waveform = change_speed(waveform, config.sample_rate, speed)
+        return compute_mfcc(waveform, config.sample_rate, config)
     except (AudioError, ValueError) as error:
         return str(error)
 
 
+def change_speed(waveform: np.ndarray, sample_rate: int, speed: float) -> np.ndarray:
+    """Plays `waveform` `speed` times faster, tempo and pitch together (Kaldi-style speed
+    perturbation): resampled to sample_rate / speed and read back at sample_rate."""
+    import librosa
+
+    return librosa.resample(waveform, orig_sr=sample_rate, target_sr=round(sample_rate / speed))
+
+
 def build_feature_store(
-    utterances: list[Utterance], config: MfccConfig, cache_dir: str | Path, num_workers: int = 2
+    utterances: list[Utterance],
+    config: MfccConfig,
+    cache_dir: str | Path,
+    num_workers: int = 2,
+    speeds: tuple[float, ...] = (1.0,),
 ) -> FeatureStore:
     """Returns the store for `utterances`, computing features in parallel when it is missing.
 
-    Utterances whose audio cannot be read get zero frames and are listed in `failed.json`,
-    so one bad file costs one utterance, not the run.
+    With several `speeds`, the store holds every utterance at each speed in turn: entry
+    `k * len(utterances) + i` is utterance i at `speeds[k]`. Utterances whose audio cannot be
+    read get zero frames and are listed in `meta.json`, so one bad file costs one utterance,
+    not the run.
     """
-    directory = Path(cache_dir) / store_key(utterances, config)
+    directory = Path(cache_dir) / store_key(utterances, config, tuple(speeds))
     if (directory / "offsets.npy").is_file():
         return FeatureStore(directory)
     log.info("Computing features for %d utterances into %s", len(utterances), directory)
     partial = directory.with_name(directory.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
-    paths = [utterance.audio_filepath for utterance in utterances]
+    paths = [utterance.audio_filepath for _ in speeds for utterance in utterances]
+    speed_of_entry = [speed for speed in speeds for _ in utterances]
     offsets = np.zeros(len(paths) + 1, dtype=np.int64)
     failed = {}
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=max(1, num_workers), mp_context=context) as pool:
-        results = pool.map(_features_or_error, paths, [config] * len(paths), chunksize=16)
+        results = pool.map(
+            _features_or_error, paths, [config] * len(paths), speed_of_entry, chunksize=16
+        )
         with (partial / "frames.f32").open("wb") as frames_file:
             for index, result in enumerate(results):
                 if isinstance(result, str):
