@@ -4,6 +4,7 @@
 # takes 0-4, test = every take of the held-out speaker), train on them plus synthetic spoken
 # digits, and evaluate greedy and LM decoding on the held-out speaker.
 # Usage: scripts/fsdd_recipe.sh [FSDD_DIR] [speaker ...]   (default ../shared/data/fsdd, all four)
+# Extra train.py overrides can be given in FSDD_TRAIN_ARGS, e.g. FSDD_TRAIN_ARGS="trainer.epochs=15".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FSDD="${1:-../shared/data/fsdd}"
@@ -31,7 +32,7 @@ for speaker in "${SPEAKERS[@]}"; do
   done
   started=$(date +%s)
   "$PY" scripts/train.py experiment=fsdd data.corpus_dir="$corpus" trainer.verbose=0 \
-    "data.extra_train_manifests=[$DIGITS]" \
+    "data.extra_train_manifests=[$DIGITS]" ${FSDD_TRAIN_ARGS:-} \
     hydra.run.dir="$OUT/$speaker/train"
   echo "$(( $(date +%s) - started ))" > "$OUT/$speaker/train_seconds"
   for decoder in greedy beam_lm; do
