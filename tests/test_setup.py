@@ -19,7 +19,13 @@ def test_without_root_missing_engines_print_the_install_command(tmp_path):
         (bin_dir / tool).symlink_to(shutil.which(tool))
     command = [shutil.which("bash"), str(ROOT / "scripts" / "setup.sh")]
     if os.geteuid() == 0:
-        command = [shutil.which("setpriv"), "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+        command = [
+            shutil.which("setpriv"),
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            *command,
+        ]
     result = subprocess.run(
         command,
         env={"PATH": str(bin_dir), "HOME": str(tmp_path)},

@@ -20,7 +20,12 @@ import soundfile
 
 from speech_lstm.config import ModelConfig
 from speech_lstm.ctc import ctc_min_steps, output_length
-from speech_lstm.data.manifest import Utterance, parse_manifest_line, write_manifest
+from speech_lstm.data.manifest import (
+    Utterance,
+    iter_jsonl_lines,
+    parse_manifest_line,
+    write_manifest,
+)
 from speech_lstm.features import MfccConfig, num_frames
 from speech_lstm.text import DEFAULT_CHARACTERS, Vocabulary, normalize_text
 
@@ -197,14 +202,11 @@ def lint_manifest(config: LintConfig) -> LintReport:
 def _read_rows(path: Path, report: LintReport, max_examples: int) -> Rows:
     base_dir = path.resolve().parent
     rows = []
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                rows.append((number, parse_manifest_line(line, base_dir, f"line {number}")))
-            except ValueError as error:
-                report.flag("malformed row", number, str(error), max_examples)
+    for number, line in iter_jsonl_lines(path):
+        try:
+            rows.append((number, parse_manifest_line(line, base_dir, f"line {number}")))
+        except ValueError as error:
+            report.flag("malformed row", number, str(error), max_examples)
     return rows
 
 

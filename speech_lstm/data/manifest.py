@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -33,6 +33,14 @@ def _relative_if_below(path: Path, base_dir: Path) -> str:
         return str(path.resolve().relative_to(base_dir.resolve()))
     except ValueError:
         return str(path)
+
+
+def iter_jsonl_lines(path: str | Path) -> Iterator[tuple[int, str]]:
+    """Yields (line number, line) for the non-blank lines of a JSON Lines file."""
+    with Path(path).open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if line.strip():
+                yield number, line
 
 
 def parse_manifest_line(line: str, base_dir: Path, where: str) -> Utterance:
@@ -77,12 +85,10 @@ def read_manifest(path: str | Path) -> list[Utterance]:
     if not path.is_file():
         raise FileNotFoundError(f"Manifest not found: {path}")
     base_dir = path.resolve().parent
-    utterances = []
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if line.strip():
-                utterances.append(parse_manifest_line(line, base_dir, f"{path}:{number}"))
-    return utterances
+    return [
+        parse_manifest_line(line, base_dir, f"{path}:{number}")
+        for number, line in iter_jsonl_lines(path)
+    ]
 
 
 def write_manifest(path: str | Path, utterances: Iterable[Utterance]) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from speech_lstm.data.manifest import Utterance
+from speech_lstm.data.manifest import Utterance, iter_jsonl_lines
 
 ID_FIELD = "id"
 PATH_FIELD = "audio_filepath"
@@ -142,16 +142,13 @@ def _path_key(prediction: Prediction, known: set[str], predictions_dir: str | Pa
 
 def _jsonl_rows(path: Path) -> list[tuple[int, dict]]:
     rows = []
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                rows.append((number, json.loads(line)))
-            except json.JSONDecodeError as error:
-                raise ValueError(
-                    f"{path}:{number}: not valid JSON ({error.msg}). Received: {line[:200]!r}"
-                ) from None
+    for number, line in iter_jsonl_lines(path):
+        try:
+            rows.append((number, json.loads(line)))
+        except json.JSONDecodeError as error:
+            raise ValueError(
+                f"{path}:{number}: not valid JSON ({error.msg}). Received: {line[:200]!r}"
+            ) from None
     return rows
 
 

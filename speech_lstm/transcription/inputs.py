@@ -8,6 +8,8 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from speech_lstm.data.manifest import iter_jsonl_lines
+
 AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".opus", ".mp3")
 MANIFEST_EXTENSIONS = (".jsonl", ".json")
 LIST_EXTENSIONS = (".txt", ".lst", ".list", ".scp")
@@ -62,19 +64,14 @@ def input_root(spec: str | Path, paths: Sequence[str]) -> Path:
 def _manifest_paths(path: Path) -> list[str]:
     base = path.resolve().parent
     found = []
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                audio = row["audio_filepath"]
-            except (json.JSONDecodeError, KeyError, TypeError):
-                raise ValueError(
-                    f"{path}:{number}: a manifest row needs an audio_filepath. "
-                    f"Received: {line[:200]!r}"
-                ) from None
-            found.append(_against(base, str(audio)))
+    for number, line in iter_jsonl_lines(path):
+        try:
+            audio = json.loads(line)["audio_filepath"]
+        except (json.JSONDecodeError, KeyError, TypeError):
+            raise ValueError(
+                f"{path}:{number}: a manifest row needs an audio_filepath. Received: {line[:200]!r}"
+            ) from None
+        found.append(_against(base, str(audio)))
     return found
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from speech_lstm.data.importers.base import SourceUtterance, path_key, require_file
-from speech_lstm.data.manifest import parse_manifest_line
+from speech_lstm.data.manifest import iter_jsonl_lines, parse_manifest_line
 
 
 @dataclass
@@ -29,13 +29,8 @@ def read_jsonl(source: Path, config: JsonlConfig) -> list[SourceUtterance]:
     require_file(source, "the manifest given as source=")
     base_dir = source.resolve().parent
     utterances = []
-    with source.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            row = parse_manifest_line(line, base_dir, f"{source}:{number}")
-            audio = Path(row.audio_filepath)
-            utterances.append(
-                SourceUtterance(path_key(audio, base_dir), audio, row.text, row.speaker)
-            )
+    for number, line in iter_jsonl_lines(source):
+        row = parse_manifest_line(line, base_dir, f"{source}:{number}")
+        audio = Path(row.audio_filepath)
+        utterances.append(SourceUtterance(path_key(audio, base_dir), audio, row.text, row.speaker))
     return utterances
