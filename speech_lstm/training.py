@@ -12,6 +12,7 @@ from pathlib import Path
 
 import keras
 import numpy as np
+import tensorflow as tf
 from omegaconf import OmegaConf
 
 from speech_lstm.config import TrainConfig
@@ -92,6 +93,7 @@ class EpochReport(keras.callbacks.Callback):
         self.vocabulary = Vocabulary(config.data.characters)
         self.history: list[dict] = []
         self.epoch_started = 0.0
+        self.text_writer = tf.summary.create_file_writer(str(run_dir / "tensorboard" / "dev_text"))
 
     def on_epoch_begin(self, epoch, logs=None):
         if epoch and not self.history and self.metrics_path.is_file():
@@ -113,6 +115,7 @@ class EpochReport(keras.callbacks.Callback):
         )
         self.metrics_path.write_text(json.dumps(self.history, indent=2) + "\n")
         self._print(epoch, dev)
+        self._log_examples(epoch, dev["examples"])
 
     def _row(self, epoch: int, logs: dict, train_time: float, epoch_time: float) -> dict:
         seen_hours = (epoch + 1) * self.train_seconds / 3600
@@ -123,6 +126,15 @@ class EpochReport(keras.callbacks.Callback):
             "throughput_audio_s_per_s": round(self.train_seconds / train_time, 2),
             "epoch_seconds": round(epoch_time, 2),
         }
+
+    def _log_examples(self, epoch: int, examples: list[dict]) -> None:
+        """A few decoded dev utterances as TensorBoard text, to read progress by eye."""
+        table = "| reference | hypothesis |\n|---|---|\n" + "".join(
+            f"| {e['reference']} | {e['hypothesis']} |\n" for e in examples
+        )
+        with self.text_writer.as_default():
+            tf.summary.text("dev_examples", table, step=epoch + 1)
+        self.text_writer.flush()
 
     def _print(self, epoch: int, dev: dict) -> None:
         row = self.history[-1]

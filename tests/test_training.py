@@ -84,3 +84,34 @@ def test_rerun_after_sigkill_resumes_from_the_backup(tmp_path):
     metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
     assert [row["epoch"] for row in metrics] == [1, 2, 3]
     assert (tmp_path / "run" / "model" / "model.keras").is_file()
+
+
+@pytest.mark.slow
+def test_early_stopping_on_dev_wer_and_dev_examples_in_tensorboard(tmp_path):
+    require_espeak()
+    from speech_lstm.config import to_object
+    from speech_lstm.data.synthetic import generate_corpus
+    from speech_lstm.training import train
+    from tests.conftest import compose
+
+    cfg = to_object(
+        compose(
+            "train",
+            [
+                f"paths.root_dir={tmp_path}",
+                f"paths.output_dir={tmp_path / 'run'}",
+                "debug=tiny",
+                "model.units=8",
+                "trainer.epochs=5",
+                "trainer.learning_rate=1e-12",  # nothing is learnt, so dev WER never improves
+                "trainer.early_stopping_patience=1",
+                "trainer.verbose=0",
+            ],
+        )
+    )
+    generate_corpus(cfg.data.synthetic, cfg.data.corpus_dir)
+    model_dir = train(cfg)
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert len(metrics) == 2, "patience 1: the second epoch without improvement stops training"
+    assert (model_dir / "model.keras").is_file()
+    assert list((tmp_path / "run" / "tensorboard" / "dev_text").glob("events.out.tfevents.*"))
