@@ -222,7 +222,18 @@ def train(config: TrainConfig) -> Path:
         keras.mixed_precision.set_dtype_policy(previous_policy)
 
 
+def check_inputs(config: TrainConfig) -> None:
+    """Fails before any training when a file the run needs at its end is missing."""
+    if config.lm_order and config.data.lm_text and not Path(config.data.lm_text).is_file():
+        raise FileNotFoundError(
+            f"data.lm_text={config.data.lm_text} does not exist: regenerate the corpus with "
+            "scripts/make_synthetic.py, or set data.lm_text=null (LM from the train "
+            "transcripts only) or lm_order=0 (no LM)"
+        )
+
+
 def _train(config: TrainConfig) -> Path:
+    check_inputs(config)
     run_dir = Path(config.paths.output_dir)
     (run_dir / "checkpoints").mkdir(parents=True, exist_ok=True)
     (run_dir / "config.yaml").write_text(OmegaConf.to_yaml(OmegaConf.structured(config)))

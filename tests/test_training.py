@@ -115,3 +115,19 @@ def test_early_stopping_on_dev_wer_and_dev_examples_in_tensorboard(tmp_path):
     assert len(metrics) == 2, "patience 1: the second epoch without improvement stops training"
     assert (model_dir / "model.keras").is_file()
     assert list((tmp_path / "run" / "tensorboard" / "dev_text").glob("events.out.tfevents.*"))
+
+
+def test_a_missing_lm_text_fails_before_training(tmp_path):
+    from speech_lstm.config import to_object
+    from speech_lstm.training import train
+    from tests.conftest import compose
+
+    cfg = to_object(
+        compose(
+            "train",
+            [f"paths.root_dir={tmp_path}", f"paths.output_dir={tmp_path / 'run'}", "debug=tiny"],
+        )
+    )
+    with pytest.raises(FileNotFoundError, match="data.lm_text=.*does not exist"):
+        train(cfg)
+    assert not (tmp_path / "run" / "metrics.json").exists()
