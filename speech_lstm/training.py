@@ -93,6 +93,7 @@ class EpochReport(keras.callbacks.Callback):
         self.vocabulary = Vocabulary(config.data.characters)
         self.history: list[dict] = []
         self.epoch_started = 0.0
+        self.computer: LogitComputer | None = None
         self.text_writer = tf.summary.create_file_writer(str(run_dir / "tensorboard" / "dev_text"))
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -104,8 +105,11 @@ class EpochReport(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         train_time = time.perf_counter() - self.epoch_started
-        computer = LogitComputer(self.model.acoustic_model, self.config.model.subsampling)
-        dev = dev_scores(computer, self.dev, self.vocabulary, self.config.trainer.dev_batch_size)
+        if self.computer is None:  # traced once, reused every epoch
+            self.computer = LogitComputer(self.model.acoustic_model, self.config.model.subsampling)
+        dev = dev_scores(
+            self.computer, self.dev, self.vocabulary, self.config.trainer.dev_batch_size
+        )
         logs.update({"val_loss": dev["loss"], "val_wer": dev["wer"], "val_cer": dev["cer"]})
         logs["learning_rate"] = float(
             keras.ops.convert_to_numpy(self.model.optimizer.learning_rate)
