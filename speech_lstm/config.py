@@ -129,7 +129,8 @@ class AugmentConfig:
     cepstral coefficients (the same coefficients in the delta blocks), and `time_masks` spans
     of up to `time_mask_width` frames, each at most `time_mask_max_fraction` of the utterance.
     `speed_factors` adds a copy of every training utterance at each speed (tempo and pitch,
-    as Kaldi's speed perturbation); the copies' features are cached like the originals.
+    as Kaldi's speed perturbation); `noise_copies` adds that many copies with white noise at an
+    SNR drawn per utterance from `noise_snr_db`. Copies' features are cached like the originals.
     """
 
     spec_augment: bool = False
@@ -139,12 +140,20 @@ class AugmentConfig:
     time_mask_width: int = 20
     time_mask_max_fraction: float = 0.1
     speed_factors: list[float] = field(default_factory=lambda: [1.0])
+    noise_copies: int = 0
+    noise_snr_db: list[float] = field(default_factory=lambda: [5.0, 25.0])
 
     def __post_init__(self) -> None:
         if not self.speed_factors or any(not 0.5 <= f <= 2.0 for f in self.speed_factors):
             raise ValueError(
                 f"speed_factors must be a non-empty list in [0.5, 2]. "
                 f"Received: {self.speed_factors}"
+            )
+        snr = self.noise_snr_db
+        if self.noise_copies < 0 or len(snr) != 2 or snr[0] > snr[1]:
+            raise ValueError(
+                "Need noise_copies >= 0 and noise_snr_db = [low, high]. Received: "
+                f"{self.noise_copies}, {self.noise_snr_db}"
             )
 
 

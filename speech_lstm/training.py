@@ -17,7 +17,7 @@ from omegaconf import OmegaConf
 
 from speech_lstm.config import TrainConfig
 from speech_lstm.data.dataset import LabelledSplit, label_split, make_dataset
-from speech_lstm.data.feature_store import build_feature_store
+from speech_lstm.data.feature_store import ORIGINAL, AudioVariant, build_feature_store
 from speech_lstm.data.manifest import read_manifest
 from speech_lstm.decoding import greedy_decode
 from speech_lstm.evaluation import score
@@ -34,20 +34,30 @@ def load_labelled_split(
     manifests: list[str],
     config: TrainConfig,
     vocabulary: Vocabulary,
-    speeds: tuple[float, ...] = (1.0,),
+    variants: tuple[AudioVariant, ...] = ORIGINAL,
 ) -> LabelledSplit:
     """Reads manifests, builds (or reuses) their feature store and keeps the usable utterances.
 
-    With several `speeds`, every utterance appears once per speed (see `build_feature_store`).
+    With several `variants`, every utterance appears once per variant (see
+    `build_feature_store`).
     """
     utterances = [u for manifest in manifests for u in read_manifest(manifest)]
     store = build_feature_store(
-        utterances, config.features, config.paths.cache_dir, config.trainer.num_workers, speeds
+        utterances, config.features, config.paths.cache_dir, config.trainer.num_workers, variants
     )
-    at_speeds = [replace(u, duration=u.duration / speed) for speed in speeds for u in utterances]
+    copies = [replace(u, duration=u.duration / v.speed) for v in variants for u in utterances]
     return label_split(
-        at_speeds, store, vocabulary, config.model.subsampling, config.data.max_duration
+        copies, store, vocabulary, config.model.subsampling, config.data.max_duration
     )
+
+
+def training_variants(config: TrainConfig) -> tuple[AudioVariant, ...]:
+    """The training copies `augment` asks for: one per speed, plus the noisy copies."""
+    augment = config.augment
+    speeds = tuple(AudioVariant(speed=speed) for speed in augment.speed_factors)
+    snr_db = tuple(augment.noise_snr_db)
+    noisy = tuple(AudioVariant(snr_db=snr_db, copy=k) for k in range(augment.noise_copies))
+    return speeds + noisy
 
 
 def dev_scores(
@@ -244,8 +254,9 @@ def _train(config: TrainConfig) -> Path:
     keras.utils.set_random_seed(config.trainer.seed)
     vocabulary = Vocabulary(config.data.characters)
     train_manifests = [config.data.train_manifest, *config.data.extra_train_manifests]
-    speeds = tuple(config.augment.speed_factors)
-    train_split = load_labelled_split(train_manifests, config, vocabulary, speeds)
+    train_split = load_labelled_split(
+        train_manifests, config, vocabulary, training_variants(config)
+    )
     dev_split = load_labelled_split([config.data.dev_manifest], config, vocabulary)
     if not len(train_split) or not len(dev_split):
         raise ValueError(

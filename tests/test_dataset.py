@@ -94,3 +94,35 @@ def test_spec_augment_changes_training_inputs_only(corpus, tmp_path):
         assert not augmented[row, length:].any(), "padding must stay zero"
     again, _ = first_batch_by_length(None)
     np.testing.assert_array_equal(plain, again)
+
+
+def test_speed_and_noise_copies_are_cached_deterministic_variants(corpus, tmp_path):
+    from speech_lstm.data.feature_store import AudioVariant
+
+    clean = corpus[:3]
+    variants = (AudioVariant(), AudioVariant(speed=1.1), AudioVariant(snr_db=(10.0, 10.0)))
+    store = build_feature_store(
+        clean, MfccConfig(), tmp_path / "a", num_workers=1, variants=variants
+    )
+    assert len(store) == 9
+    for i in range(3):
+        original, faster, noisy = (store.num_frames(k * 3 + i) for k in range(3))
+        assert faster == pytest.approx(original / 1.1, abs=2)
+        assert noisy == original
+        assert not np.allclose(store.features(i), store.features(6 + i))
+    again = build_feature_store(
+        clean, MfccConfig(), tmp_path / "b", num_workers=1, variants=variants
+    )
+    np.testing.assert_array_equal(store.features(7), again.features(7))
+
+
+def test_training_variants_follow_the_augment_config():
+    from speech_lstm.config import AugmentConfig, TrainConfig
+    from speech_lstm.training import training_variants
+
+    config = TrainConfig(augment=AugmentConfig(speed_factors=[0.9, 1.0], noise_copies=2))
+    variants = training_variants(config)
+    assert [v.speed for v in variants] == [0.9, 1.0, 1.0, 1.0]
+    assert [v.copy for v in variants if v.snr_db] == [0, 1]
+    with pytest.raises(ValueError, match="noise_snr_db"):
+        AugmentConfig(noise_snr_db=[20.0, 5.0])

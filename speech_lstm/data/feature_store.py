@@ -11,8 +11,9 @@ import json
 import logging
 import multiprocessing
 import shutil
+import zlib
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -52,9 +53,24 @@ class FeatureStore:
         return np.asarray(self.frames[self.offsets[index] : self.offsets[index + 1]])
 
 
-def store_key(utterances: list[Utterance], config: MfccConfig, speeds: tuple[float, ...]) -> str:
-    """Hash of the feature settings, the speeds and every utterance's path, duration and size."""
-    settings = {**asdict(config), "speeds": list(speeds)}
+@dataclass(frozen=True)
+class AudioVariant:
+    """One altered copy of the audio: played `speed` times faster, and with white noise at an
+    SNR drawn per utterance from `snr_db` (copy `copy` of that draw) when `snr_db` is set."""
+
+    speed: float = 1.0
+    snr_db: tuple[float, float] | None = None
+    copy: int = 0
+
+
+ORIGINAL = (AudioVariant(),)
+
+
+def store_key(
+    utterances: list[Utterance], config: MfccConfig, variants: tuple[AudioVariant, ...]
+) -> str:
+    """Hash of the feature settings, the variants and every utterance's path, duration, size."""
+    settings = {**asdict(config), "variants": [asdict(v) for v in variants]}
     digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode())
     for utterance in utterances:
         path = Path(utterance.audio_filepath)
@@ -63,11 +79,14 @@ def store_key(utterances: list[Utterance], config: MfccConfig, speeds: tuple[flo
     return digest.hexdigest()[:20]
 
 
-def _features_or_error(path: str, config: MfccConfig, speed: float) -> np.ndarray | str:
+def _features_or_error(path: str, config: MfccConfig, variant: AudioVariant) -> np.ndarray | str:
     try:
         waveform = load_audio(path, config.sample_rate)
-        if speed != 1.0:
-            waveform = change_speed(waveform, config.sample_rate, speed)
+        if variant.speed != 1.0:
+            waveform = change_speed(waveform, config.sample_rate, variant.speed)
+        if variant.snr_db is not None:
+            seed = zlib.crc32(f"{path}|{variant.copy}".encode())
+            waveform = add_noise(waveform, variant.snr_db, np.random.default_rng(seed))
         return compute_mfcc(waveform, config.sample_rate, config)
     except (AudioError, ValueError) as error:
         return str(error)
@@ -81,35 +100,46 @@ def change_speed(waveform: np.ndarray, sample_rate: int, speed: float) -> np.nda
     return librosa.resample(waveform, orig_sr=sample_rate, target_sr=round(sample_rate / speed))
 
 
+def add_noise(
+    waveform: np.ndarray, snr_db: tuple[float, float], rng: np.random.Generator
+) -> np.ndarray:
+    """Adds white noise at an SNR (dB) drawn uniformly from `snr_db`."""
+    signal_power = float(np.mean(waveform**2)) or 1e-10
+    snr = rng.uniform(*snr_db)
+    noise = rng.standard_normal(len(waveform)).astype(np.float32)
+    scale = np.sqrt(signal_power / (10 ** (snr / 10)))
+    return (waveform + scale * noise).astype(np.float32)
+
+
 def build_feature_store(
     utterances: list[Utterance],
     config: MfccConfig,
     cache_dir: str | Path,
     num_workers: int = 2,
-    speeds: tuple[float, ...] = (1.0,),
+    variants: tuple[AudioVariant, ...] = ORIGINAL,
 ) -> FeatureStore:
     """Returns the store for `utterances`, computing features in parallel when it is missing.
 
-    With several `speeds`, the store holds every utterance at each speed in turn: entry
-    `k * len(utterances) + i` is utterance i at `speeds[k]`. Utterances whose audio cannot be
+    With several `variants`, the store holds every utterance in each variant in turn: entry
+    `k * len(utterances) + i` is utterance i as `variants[k]`. Utterances whose audio cannot be
     read get zero frames and are listed in `meta.json`, so one bad file costs one utterance,
     not the run.
     """
-    directory = Path(cache_dir) / store_key(utterances, config, tuple(speeds))
+    directory = Path(cache_dir) / store_key(utterances, config, tuple(variants))
     if (directory / "offsets.npy").is_file():
         return FeatureStore(directory)
     log.info("Computing features for %d utterances into %s", len(utterances), directory)
     partial = directory.with_name(directory.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
-    paths = [utterance.audio_filepath for _ in speeds for utterance in utterances]
-    speed_of_entry = [speed for speed in speeds for _ in utterances]
+    paths = [utterance.audio_filepath for _ in variants for utterance in utterances]
+    variant_of_entry = [variant for variant in variants for _ in utterances]
     offsets = np.zeros(len(paths) + 1, dtype=np.int64)
     failed = {}
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=max(1, num_workers), mp_context=context) as pool:
         results = pool.map(
-            _features_or_error, paths, [config] * len(paths), speed_of_entry, chunksize=16
+            _features_or_error, paths, [config] * len(paths), variant_of_entry, chunksize=16
         )
         with (partial / "frames.f32").open("wb") as frames_file:
             for index, result in enumerate(results):
