@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -59,11 +58,6 @@ class MfccConfig:
     def win_length(self) -> int:
         """Window length in samples."""
         return int(round(self.sample_rate * self.win_length_ms / 1000))
-
-    def fingerprint(self) -> str:
-        """A short hash of the settings, for keying feature caches."""
-        text = json.dumps(asdict(self), sort_keys=True)
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def save(self, path: str | Path) -> None:
         """Writes the settings as JSON."""
