@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -48,3 +49,14 @@ def compose(config_name: str, overrides: list[str]):
     register_configs()
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
         return hydra_compose(config_name=config_name, overrides=overrides)
+
+
+def run_script(name: str, *overrides: str) -> subprocess.CompletedProcess:
+    """Runs `scripts/<name>` in a fresh Python process, as a user would."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / name), *overrides],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )

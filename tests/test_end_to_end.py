@@ -1,22 +1,10 @@
 """Generate -> train -> reload in a fresh process -> transcribe -> evaluate, through the scripts."""
 
 import json
-import subprocess
-import sys
 
 import pytest
 
-from tests.conftest import ROOT, compose, require_espeak
-
-
-def run_script(name: str, *overrides: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / name), *overrides],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+from tests.conftest import compose, require_espeak, run_script
 
 
 @pytest.mark.slow

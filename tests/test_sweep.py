@@ -2,13 +2,11 @@
 
 import csv
 import json
-import subprocess
-import sys
 
 import pytest
 
 from speech_lstm.sweep import summarize_sweep, write_summary
-from tests.conftest import ROOT, require_espeak
+from tests.conftest import require_espeak, run_script
 
 
 def make_job(sweep_dir, name, overrides, wers):
@@ -40,33 +38,15 @@ def test_summary_rows_are_sorted_by_best_dev_wer(tmp_path):
 def test_multirun_writes_a_summary(tmp_path):
     require_espeak()
     common = [f"paths.root_dir={tmp_path}", "debug=tiny"]
-    generated = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "scripts" / "make_synthetic.py"),
-            *common,
-            f"hydra.run.dir={tmp_path / 'gen'}",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    generated = run_script("make_synthetic.py", *common, f"hydra.run.dir={tmp_path / 'gen'}")
     assert generated.returncode == 0, generated.stderr
-    swept = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "scripts" / "train.py"),
-            "-m",
-            *common,
-            "model.units=8,16",
-            "trainer.verbose=0",
-            f"hydra.sweep.dir={tmp_path / 'sweep'}",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
+    swept = run_script(
+        "train.py",
+        "-m",
+        *common,
+        "model.units=8,16",
+        "trainer.verbose=0",
+        f"hydra.sweep.dir={tmp_path / 'sweep'}",
     )
     assert swept.returncode == 0, swept.stderr
     rows = summarize_sweep(tmp_path / "sweep")

@@ -12,7 +12,7 @@ import pytest
 
 from speech_lstm.config import TrainerConfig
 from speech_lstm.training import NanGuard
-from tests.conftest import ROOT, require_espeak
+from tests.conftest import ROOT, require_espeak, run_script
 
 
 def test_nan_guard_stops_at_the_first_bad_loss():
@@ -50,17 +50,11 @@ def _train_command(tmp_path, *extra):
 @pytest.mark.slow
 def test_rerun_after_sigkill_resumes_from_the_backup(tmp_path):
     require_espeak()
-    generated = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "scripts" / "make_synthetic.py"),
-            f"paths.root_dir={tmp_path}",
-            "debug=tiny",
-            f"hydra.run.dir={tmp_path / 'gen'}",
-        ],
-        capture_output=True,
-        timeout=300,
-        check=False,
+    generated = run_script(
+        "make_synthetic.py",
+        f"paths.root_dir={tmp_path}",
+        "debug=tiny",
+        f"hydra.run.dir={tmp_path / 'gen'}",
     )
     assert generated.returncode == 0, generated.stderr
     backup = tmp_path / "run" / "backup" / "training_metadata.json"
