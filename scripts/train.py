@@ -10,9 +10,14 @@ register_configs()
 
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="train")
 def main(cfg) -> None:
+    from speech_lstm.distribute import DistributeConfigError
     from speech_lstm.training import train
 
-    train(to_object(cfg))
+    config = to_object(cfg)
+    try:
+        train(config)
+    except DistributeConfigError as error:  # a setting to fix, not a bug: no traceback
+        raise SystemExit(f"error: {error}") from None
 
 
 if __name__ == "__main__":

@@ -80,6 +80,7 @@ class DataConfig:
 
 
 PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
+STRATEGIES = ("default", "mirrored", "multi_worker")
 
 
 @dataclass
@@ -101,6 +102,10 @@ class TrainerConfig:
         precision: Keras dtype policy: float32, mixed_bfloat16 (fast on CPUs with AMX/AVX512
             and on recent GPUs) or mixed_float16 (GPUs; loss scaling is automatic). The CTC
             loss and the logits stay float32.
+        strategy: tf.distribute strategy (see `speech_lstm.distribute`): default (one device),
+            mirrored (all local GPUs, or the CPU) or multi_worker (several hosts, from the
+            TF_CONFIG environment variable). `batch_size` is the global batch, split across
+            replicas.
     """
 
     epochs: int = 10
@@ -115,10 +120,13 @@ class TrainerConfig:
     dev_batch_size: int = 64
     verbose: int = 2
     precision: str = "float32"
+    strategy: str = "default"
 
     def __post_init__(self) -> None:
         if self.precision not in PRECISIONS:
             raise ValueError(f"precision must be one of {PRECISIONS}. Received: {self.precision!r}")
+        if self.strategy not in STRATEGIES:
+            raise ValueError(f"strategy must be one of {STRATEGIES}. Received: {self.strategy!r}")
 
 
 @dataclass
@@ -130,7 +138,10 @@ class AugmentConfig:
     of up to `time_mask_width` frames, each at most `time_mask_max_fraction` of the utterance.
     `speed_factors` adds a copy of every training utterance at each speed (tempo and pitch,
     as Kaldi's speed perturbation); `noise_copies` adds that many copies with white noise at an
-    SNR drawn per utterance from `noise_snr_db`. Copies' features are cached like the originals.
+    SNR drawn per utterance from `noise_snr_db`; `reverb_copies` adds that many copies convolved
+    with a synthetic room impulse response (RT60 drawn per utterance from `reverb_rt60_s`,
+    direct-to-reverberant ratio from `reverb_drr_db`), same length and level as the original.
+    Copies' features are cached like the originals.
     """
 
     spec_augment: bool = False
@@ -142,6 +153,9 @@ class AugmentConfig:
     speed_factors: list[float] = field(default_factory=lambda: [1.0])
     noise_copies: int = 0
     noise_snr_db: list[float] = field(default_factory=lambda: [5.0, 25.0])
+    reverb_copies: int = 0
+    reverb_rt60_s: list[float] = field(default_factory=lambda: [0.2, 0.8])
+    reverb_drr_db: list[float] = field(default_factory=lambda: [0.0, 10.0])
 
     def __post_init__(self) -> None:
         if not self.speed_factors or any(not 0.5 <= f <= 2.0 for f in self.speed_factors):
@@ -154,6 +168,19 @@ class AugmentConfig:
             raise ValueError(
                 "Need noise_copies >= 0 and noise_snr_db = [low, high]. Received: "
                 f"{self.noise_copies}, {self.noise_snr_db}"
+            )
+        rt60, drr = self.reverb_rt60_s, self.reverb_drr_db
+        if (
+            self.reverb_copies < 0
+            or len(rt60) != 2
+            or not 0 < rt60[0] <= rt60[1] <= 5
+            or len(drr) != 2
+            or drr[0] > drr[1]
+        ):
+            raise ValueError(
+                "Need reverb_copies >= 0, reverb_rt60_s = [low, high] seconds in (0, 5] and "
+                "reverb_drr_db = [low, high]. Received: "
+                f"{self.reverb_copies}, {self.reverb_rt60_s}, {self.reverb_drr_db}"
             )
 
 

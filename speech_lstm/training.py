@@ -20,10 +20,18 @@ from speech_lstm.data.dataset import LabelledSplit, label_split, make_dataset
 from speech_lstm.data.feature_store import ORIGINAL, AudioVariant, build_feature_store
 from speech_lstm.data.manifest import read_manifest
 from speech_lstm.decoding import greedy_decode
+from speech_lstm.distribute import (
+    DistributedCtcModel,
+    build_strategy,
+    is_chief,
+    mean_over_replicas,
+    shard_by_data,
+    worker_dir,
+)
 from speech_lstm.evaluation import score
 from speech_lstm.inference import LogitComputer
 from speech_lstm.lm import NgramLM, build_ngram_lm
-from speech_lstm.model import CtcTrainingModel, build_acoustic_model
+from speech_lstm.model import build_acoustic_model
 from speech_lstm.model_dir import TrainedModel, save_model_dir
 from speech_lstm.text import BLANK_INDEX, Vocabulary, normalize_text
 
@@ -52,12 +60,17 @@ def load_labelled_split(
 
 
 def training_variants(config: TrainConfig) -> tuple[AudioVariant, ...]:
-    """The training copies `augment` asks for: one per speed, plus the noisy copies."""
+    """The training copies `augment` asks for: one per speed, plus the noisy and reverberant
+    copies."""
     augment = config.augment
     speeds = tuple(AudioVariant(speed=speed) for speed in augment.speed_factors)
     snr_db = tuple(augment.noise_snr_db)
     noisy = tuple(AudioVariant(snr_db=snr_db, copy=k) for k in range(augment.noise_copies))
-    return speeds + noisy
+    rt60_s, drr_db = tuple(augment.reverb_rt60_s), tuple(augment.reverb_drr_db)
+    reverberant = tuple(
+        AudioVariant(rt60_s=rt60_s, drr_db=drr_db, copy=k) for k in range(augment.reverb_copies)
+    )
+    return speeds + noisy + reverberant
 
 
 def dev_scores(
@@ -89,11 +102,18 @@ class EpochReport(keras.callbacks.Callback):
     """Scores dev after each epoch, adds `val_*` to the logs, writes `metrics.json`, prints ETA.
 
     It must come first among the callbacks so that checkpointing and early stopping see
-    `val_wer`.
+    `val_wer`. Under a multi-worker strategy every worker scores dev and the scores are averaged
+    over the workers, so that all of them see the same `val_*` and take the same decisions.
+    With `tensorboard`, a few decoded dev utterances go to `<run_dir>/tensorboard/dev_text`.
     """
 
     def __init__(
-        self, dev: LabelledSplit, train_seconds: float, config: TrainConfig, run_dir: Path
+        self,
+        dev: LabelledSplit,
+        train_seconds: float,
+        config: TrainConfig,
+        run_dir: Path,
+        tensorboard: bool = True,
     ):
         super().__init__()
         self.dev = dev
@@ -104,7 +124,11 @@ class EpochReport(keras.callbacks.Callback):
         self.history: list[dict] = []
         self.epoch_started = 0.0
         self.computer: LogitComputer | None = None
-        self.text_writer = tf.summary.create_file_writer(str(run_dir / "tensorboard" / "dev_text"))
+        self.text_writer = (
+            tf.summary.create_file_writer(str(run_dir / "tensorboard" / "dev_text"))
+            if tensorboard
+            else None
+        )
 
     def on_epoch_begin(self, epoch, logs=None):
         if epoch and not self.history and self.metrics_path.is_file():
@@ -119,6 +143,10 @@ class EpochReport(keras.callbacks.Callback):
             self.computer = LogitComputer(self.model.acoustic_model, self.config.model.subsampling)
         dev = dev_scores(
             self.computer, self.dev, self.vocabulary, self.config.trainer.dev_batch_size
+        )
+        scores = np.asarray([dev["loss"], dev["wer"], dev["cer"]])
+        dev["loss"], dev["wer"], dev["cer"] = (
+            float(x) for x in mean_over_replicas(self.model.distribute_strategy, scores)
         )
         logs.update({"val_loss": dev["loss"], "val_wer": dev["wer"], "val_cer": dev["cer"]})
         logs["learning_rate"] = float(
@@ -143,6 +171,8 @@ class EpochReport(keras.callbacks.Callback):
 
     def _log_examples(self, epoch: int, examples: list[dict]) -> None:
         """A few decoded dev utterances as TensorBoard text, to read progress by eye."""
+        if self.text_writer is None:
+            return
         table = "| reference | hypothesis |\n|---|---|\n" + "".join(
             f"| {e['reference']} | {e['hypothesis']} |\n" for e in examples
         )
@@ -197,11 +227,21 @@ def make_optimizer(config: TrainConfig, steps_per_epoch: int) -> keras.optimizer
 
 
 def make_callbacks(
-    config: TrainConfig, run_dir: Path, dev: LabelledSplit, train_seconds: float
+    config: TrainConfig,
+    run_dir: Path,
+    dev: LabelledSplit,
+    train_seconds: float,
+    chief: bool = True,
 ) -> list[keras.callbacks.Callback]:
-    """Dev scoring first, then best-by-dev-WER checkpointing, backups, TensorBoard and guards."""
+    """Dev scoring first, then best-by-dev-WER checkpointing, backups, TensorBoard and guards.
+
+    Everything is written below `run_dir`: the run directory on the chief, a directory of its
+    own on any other worker (see `speech_lstm.distribute.worker_dir`), which gets no TensorBoard
+    logs.
+    """
+    tensorboard = keras.callbacks.TensorBoard(str(run_dir / "tensorboard"), write_graph=False)
     callbacks = [
-        EpochReport(dev, train_seconds, config, run_dir),
+        EpochReport(dev, train_seconds, config, run_dir, tensorboard=chief),
         keras.callbacks.ModelCheckpoint(
             run_dir / "checkpoints" / "best.weights.h5",
             monitor="val_wer",
@@ -210,7 +250,7 @@ def make_callbacks(
             save_weights_only=True,
         ),
         keras.callbacks.BackupAndRestore(str(run_dir / "backup")),
-        keras.callbacks.TensorBoard(str(run_dir / "tensorboard"), write_graph=False),
+        *([tensorboard] if chief else []),
         NanGuard(),
     ]
     if config.trainer.early_stopping_patience:
@@ -225,13 +265,23 @@ def make_callbacks(
 def train(config: TrainConfig) -> Path:
     """Trains a model as `config` says and exports the best epoch (by dev WER).
 
+    Under `trainer.strategy=multi_worker` every worker calls this with the same config; only
+    the chief writes the run directory and exports the model.
+
     Returns:
-        The self-contained model directory, `<paths.output_dir>/model`.
+        The self-contained model directory, `<paths.output_dir>/model`; on a multi-worker
+        cluster's other workers, their own directory of checkpoints (see
+        `speech_lstm.distribute.worker_dir`).
+
+    Raises:
+        DistributeConfigError: a `ValueError`, for `multi_worker` without a valid TF_CONFIG.
     """
+    # Before any other TensorFlow operation: a multi-worker strategy configures the runtime.
+    strategy = build_strategy(config.trainer.strategy)
     previous_policy = keras.mixed_precision.dtype_policy()
     keras.mixed_precision.set_dtype_policy(config.trainer.precision)
     try:
-        return _train(config)
+        return _train(config, strategy)
     finally:
         keras.mixed_precision.set_dtype_policy(previous_policy)
 
@@ -246,11 +296,14 @@ def check_inputs(config: TrainConfig) -> None:
         )
 
 
-def _train(config: TrainConfig) -> Path:
+def _train(config: TrainConfig, strategy: tf.distribute.Strategy) -> Path:
     check_inputs(config)
     run_dir = Path(config.paths.output_dir)
-    (run_dir / "checkpoints").mkdir(parents=True, exist_ok=True)
-    (run_dir / "config.yaml").write_text(OmegaConf.to_yaml(OmegaConf.structured(config)))
+    chief = is_chief(strategy)
+    out_dir = worker_dir(run_dir, strategy)
+    (out_dir / "checkpoints").mkdir(parents=True, exist_ok=True)
+    if chief:
+        (run_dir / "config.yaml").write_text(OmegaConf.to_yaml(OmegaConf.structured(config)))
     keras.utils.set_random_seed(config.trainer.seed)
     vocabulary = Vocabulary(config.data.characters)
     train_manifests = [config.data.train_manifest, *config.data.extra_train_manifests]
@@ -265,11 +318,10 @@ def _train(config: TrainConfig) -> Path:
         )
     print(
         f"train: {len(train_split)} utterances, {train_split.audio_seconds / 3600:.2f} h; "
-        f"dev: {len(dev_split)} utterances; run dir: {run_dir}",
+        f"dev: {len(dev_split)} utterances; run dir: {out_dir}; "
+        f"{strategy.num_replicas_in_sync} replica(s)",
         flush=True,
     )
-    acoustic = build_acoustic_model(config.features.feature_dim, vocabulary.size, config.model)
-    trainer_model = CtcTrainingModel(acoustic, config.model.subsampling)
     dataset = make_dataset(
         train_split,
         config.trainer.batch_size,
@@ -280,19 +332,24 @@ def _train(config: TrainConfig) -> Path:
         augment=config.augment,
     )
     steps = int(dataset.cardinality())
-    trainer_model.compile(optimizer=make_optimizer(config, steps))
-    callbacks = make_callbacks(config, run_dir, dev_split, train_split.audio_seconds)
+    with strategy.scope():
+        acoustic = build_acoustic_model(config.features.feature_dim, vocabulary.size, config.model)
+        trainer_model = DistributedCtcModel(acoustic, config.model.subsampling)
+        trainer_model.compile(optimizer=make_optimizer(config, steps))
+    callbacks = make_callbacks(config, out_dir, dev_split, train_split.audio_seconds, chief)
     history = trainer_model.fit(
-        dataset,
+        shard_by_data(dataset),
         epochs=config.trainer.epochs,
         callbacks=callbacks,
         verbose=config.trainer.verbose,
         shuffle=False,  # the dataset reshuffles itself each epoch
     )
     nan_guard = next(c for c in callbacks if isinstance(c, NanGuard))
-    best = run_dir / "checkpoints" / "best.weights.h5"
+    best = out_dir / "checkpoints" / "best.weights.h5"
     if nan_guard.where is not None:
-        _report_divergence(nan_guard.where, run_dir, best)
+        _report_divergence(nan_guard.where, out_dir, best)
+    if not chief:
+        return out_dir
     trainer_model.load_weights(best)
     return export(run_dir, acoustic, vocabulary, config, history.history)
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from speech_lstm.audio import AudioError, load_audio
 from speech_lstm.data.manifest import Utterance
+from speech_lstm.data.reverb import add_reverb
 from speech_lstm.features import MfccConfig, compute_mfcc
 
 log = logging.getLogger(__name__)
@@ -55,12 +56,16 @@ class FeatureStore:
 
 @dataclass(frozen=True)
 class AudioVariant:
-    """One altered copy of the audio: played `speed` times faster, and with white noise at an
-    SNR drawn per utterance from `snr_db` (copy `copy` of that draw) when `snr_db` is set."""
+    """One altered copy of the audio: played `speed` times faster; with white noise at an SNR
+    drawn per utterance from `snr_db` when that is set; convolved with a synthetic room impulse
+    response of an RT60 drawn from `rt60_s` and a direct-to-reverberant ratio drawn from
+    `drr_db` when `rt60_s` is set. `copy` numbers independent draws of the same settings."""
 
     speed: float = 1.0
     snr_db: tuple[float, float] | None = None
     copy: int = 0
+    rt60_s: tuple[float, float] | None = None
+    drr_db: tuple[float, float] = (0.0, 10.0)
 
 
 ORIGINAL = (AudioVariant(),)
@@ -70,7 +75,7 @@ def store_key(
     utterances: list[Utterance], config: MfccConfig, variants: tuple[AudioVariant, ...]
 ) -> str:
     """Hash of the feature settings, the variants and every utterance's path, duration, size."""
-    settings = {**asdict(config), "variants": [asdict(v) for v in variants]}
+    settings = {**asdict(config), "variants": [_variant_settings(v) for v in variants]}
     digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode())
     for utterance in utterances:
         path = Path(utterance.audio_filepath)
@@ -79,11 +84,24 @@ def store_key(
     return digest.hexdigest()[:20]
 
 
+def _variant_settings(variant: AudioVariant) -> dict:
+    """The variant's fields for the store key; the reverb fields only when reverb is on, so
+    that stores built before reverb existed keep their keys."""
+    settings = asdict(variant)
+    if variant.rt60_s is None:
+        del settings["rt60_s"], settings["drr_db"]
+    return settings
+
+
 def _features_or_error(path: str, config: MfccConfig, variant: AudioVariant) -> np.ndarray | str:
     try:
         waveform = load_audio(path, config.sample_rate)
         if variant.speed != 1.0:
             waveform = change_speed(waveform, config.sample_rate, variant.speed)
+        if variant.rt60_s is not None:
+            seed = zlib.crc32(f"reverb|{path}|{variant.copy}".encode())
+            rng = np.random.default_rng(seed)
+            waveform = add_reverb(waveform, config.sample_rate, variant.rt60_s, variant.drr_db, rng)
         if variant.snr_db is not None:
             seed = zlib.crc32(f"{path}|{variant.copy}".encode())
             waveform = add_noise(waveform, variant.snr_db, np.random.default_rng(seed))
