@@ -6,10 +6,17 @@ cd "$(dirname "$0")/.."
 
 PYTHON="${PYTHON:-python3}"
 VENV="${VENV:-.venv}"
-DEBIAN_PACKAGES=(espeak-ng flite)
+DEBIAN_PACKAGES=(espeak-ng flite)   # each also names the command it installs
+# More packages for a recipe, checked with dpkg-query, e.g. festival and its voices:
+#   SETUP_EXTRA_DEBIAN_PACKAGES="festival festvox-kdlpc16k" scripts/setup.sh
+read -r -a EXTRA_PACKAGES <<< "${SETUP_EXTRA_DEBIAN_PACKAGES:-}"
 missing=()
 for package in "${DEBIAN_PACKAGES[@]}"; do
   command -v "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+for package in "${EXTRA_PACKAGES[@]}"; do
+  [ "$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null)" = "install ok installed" ] \
+    || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then

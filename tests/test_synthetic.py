@@ -1,4 +1,6 @@
 import json
+import re
+from collections import Counter
 
 import pytest
 import soundfile
@@ -9,6 +11,7 @@ from speech_lstm.data.synthetic import (
     SyntheticConfig,
     check_disjoint_voices,
     generate_corpus,
+    plan_split,
 )
 from tests.conftest import compose, require_espeak
 
@@ -60,3 +63,88 @@ def test_default_corpus_config_meets_the_voice_contract():
     variants = {v for split in splits.values() for v in split.espeak_variants}
     assert len(all_accents) >= 6 and len(variants) >= 10
     assert set(splits["test"].espeak_accents) - train_accents, "test must hold out an accent"
+
+
+def test_festival_voices_count_in_the_disjointness_check():
+    splits = {
+        "train": SplitConfig(
+            1, ["en-us"], ["m1"], festival_voices=["kal_diphone"], festival_share=0.2
+        ),
+        "test": SplitConfig(1, festival_voices=["ked_diphone", "kal_diphone"]),
+    }
+    with pytest.raises(ValueError, match="festival:kal_diphone"):
+        check_disjoint_voices(splits)
+    splits["test"] = SplitConfig(1, festival_voices=["ked_diphone"])
+    check_disjoint_voices(splits)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"festival_voices": ["kal_diphone"]}, "festival_share > 0"),
+        ({"festival_share": 0.1}, "needs festival_voices"),
+        (
+            {
+                "flite_voices": ["slt"],
+                "flite_share": 0.6,
+                "festival_voices": ["kal_diphone"],
+                "festival_share": 0.4,
+            },
+            "espeak-ng voices would never speak",
+        ),
+        ({"festival_voices": ["kal_diphone) (quit"], "festival_share": 0.1}, "voice names"),
+    ],
+)
+def test_split_config_rejects_shares_that_cannot_work(kwargs, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        SplitConfig(10, ["en-us"], ["m1"], **kwargs)
+
+
+def test_each_family_speaks_its_share(tmp_path):
+    config = SyntheticConfig(word_list=["yes", "no"])
+    three = SplitConfig(2000, ["en-us"], ["m1", "f1"], ["awb"], 0.2, ["kal_diphone"], 0.3)
+    two = SplitConfig(
+        2000,
+        flite_voices=["awb"],
+        flite_share=0.1,
+        festival_voices=["kal_diphone"],
+        festival_share=0.3,
+    )
+    for split, expected in [(three, (0.5, 0.2, 0.3)), (two, (0.0, 0.25, 0.75))]:
+        voices = Counter(
+            r.voice.split(":")[0] for r in plan_split("x", split, config, tmp_path, set())
+        )
+        shares = tuple(voices[family] / 2000 for family in ("espeak-ng", "flite", "festival"))
+        assert shares == pytest.approx(expected, abs=0.04)
+
+
+def test_corpora_made_before_festival_keep_their_fingerprint():
+    # Computed by the generator before it knew festival: the corpus on disk is reused.
+    config = SyntheticConfig(
+        splits={
+            "train": SplitConfig(4, ["en-us", "en-gb"], ["m1", "f1"], ["slt"], 0.25),
+            "test": SplitConfig(2, ["en-gb-x-gbcwmd"], ["m6"]),
+        }
+    )
+    assert config.fingerprint() == "775afb1f36ab5866"
+    config.splits["test"].festival_voices = ["kal_diphone"]
+    assert config.fingerprint() != "775afb1f36ab5866"
+
+
+# Mean seconds per utterance, measured on samples of conf/data/synthetic_large.yaml's voices
+# (200, 94 and 96 utterances); the default corpus's train split averages 2.47 s.
+MEAN_SECONDS = {"espeak-ng": 2.43, "flite": 2.51, "festival": 2.59}
+
+
+def test_large_corpus_config_holds_out_a_whole_tts_family():
+    cfg = compose("train", ["experiment=synthetic_large"])
+    splits = {name: SplitConfig(**split) for name, split in cfg.data.synthetic.splits.items()}
+    check_disjoint_voices(splits)
+    families = {name: {v.split(":")[0] for v in s.voices()} for name, s in splits.items()}
+    assert families["train"] == {"espeak-ng", "flite"}
+    assert "festival" in families["test"] and "festival" not in families["dev"]
+    train = splits["train"]
+    shares = {"espeak-ng": 1 - sum(train.shares().values()), **train.shares()}
+    hours = train.num_utterances * sum(MEAN_SECONDS[f] * s for f, s in shares.items()) / 3600
+    assert hours >= 10.0
+    assert cfg.augment.speed_factors != [1.0] and cfg.augment.spec_augment

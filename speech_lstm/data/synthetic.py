@@ -1,8 +1,8 @@
 """The embedded default corpus: generated English sentences spoken by local TTS engines.
 
-Voices are `engine:name` strings: `espeak-ng:en-us+m3` (accent + variant) or `flite:slt`.
-Each split lists its own voices, and the splits' voice sets must be disjoint, so dev and
-test always measure voices the model never heard in training.
+Voices are `engine:name` strings: `espeak-ng:en-us+m3` (accent + variant), `flite:slt` or
+`festival:kal_diphone`. Each split lists its own voices, and the splits' voice sets must be
+disjoint, so dev and test always measure voices the model never heard in training.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import hashlib
 import itertools
 import json
 import random
+import re
 import shutil
 import subprocess
 import tempfile
@@ -22,20 +23,43 @@ import numpy as np
 import soundfile
 
 from speech_lstm.audio import load_audio
+from speech_lstm.data.espeak_variants import (
+    is_random_variant,
+    random_variant_names,
+    random_variant_text,
+    write_variant_root,
+)
 from speech_lstm.data.manifest import Utterance, read_manifest, write_manifest
 from speech_lstm.data.sentences import SentenceGenerator
 
-ENGINES = ("espeak-ng", "flite")
+ENGINES = ("espeak-ng", "flite", "festival")
+ENGINE_COMMANDS = {"espeak-ng": "espeak-ng", "flite": "flite", "festival": "text2wave"}
 LM_TEXT_FILE = "lm_text.txt"
-DEBIAN_PACKAGES = {"espeak-ng": "espeak-ng", "flite": "flite"}
+ESPEAK_VARIANT_ROOT = "espeak-variants"  # the random variants' espeak-ng data, in the corpus
+# Debian package of each engine, and of each festival voice the configs in conf/ use.
+DEBIAN_PACKAGES = {
+    "espeak-ng": "espeak-ng",
+    "flite": "flite",
+    "festival": "festival",
+    "festival:kal_diphone": "festvox-kallpc16k",
+    "festival:ked_diphone": "festvox-kdlpc16k",
+    "festival:cmu_us_slt_arctic_hts": "festvox-us-slt-hts",
+}
+# Families other than espeak-ng, in the order a split's share of utterances is drawn.
+SHARED_FAMILIES = ("flite", "festival")
 
 
 @dataclass
 class SplitConfig:
     """One split of the synthetic corpus: how many sentences and which voices speak them.
 
-    Voices are the product of `espeak_accents` and `espeak_variants`, plus `flite_voices`,
-    which speak a `flite_share` of the utterances (each family's voices take turns).
+    Voices are the product of `espeak_accents` and `espeak_variants`, plus `flite_voices` and
+    `festival_voices` (festival voice names without `voice_`, e.g. `kal_diphone`), which speak
+    a `flite_share` and a `festival_share` of the utterances; espeak-ng speaks the rest. Without
+    espeak-ng voices, the utterances are divided in proportion to the shares (one family speaks
+    them all). Each family's voices take turns. `espeak_random_variants` adds that many
+    variants with settings drawn at random (`rand000`, ...; see `espeak_variants`) to
+    `espeak_variants`: voice randomisation for a training split.
     """
 
     num_utterances: int = 100
@@ -43,30 +67,57 @@ class SplitConfig:
     espeak_variants: list[str] = field(default_factory=list)
     flite_voices: list[str] = field(default_factory=list)
     flite_share: float = 0.0
+    festival_voices: list[str] = field(default_factory=list)
+    festival_share: float = 0.0
+    espeak_random_variants: int = 0
 
     def __post_init__(self) -> None:
-        if not 0.0 <= self.flite_share <= 1.0:
-            raise ValueError(f"flite_share must be in [0, 1]. Received: {self.flite_share}")
-        if self.flite_share and not self.flite_voices:
-            raise ValueError("flite_share > 0 needs flite_voices. Received: an empty list")
-        if (
-            self.flite_voices
-            and self.espeak_accents
-            and self.espeak_variants
-            and not self.flite_share
-        ):
+        random_variant_names(self.espeak_random_variants)  # validates the count
+        shares = self.shares()
+        members = {"flite": self.flite_voices, "festival": self.festival_voices}
+        for family, share in shares.items():
+            if not 0.0 <= share <= 1.0:
+                raise ValueError(f"{family}_share must be in [0, 1]. Received: {share}")
+            if share and not members[family]:
+                raise ValueError(f"{family}_share > 0 needs {family}_voices. Received: []")
+        has_espeak = bool(self.espeak_accents and self.all_espeak_variants())
+        if has_espeak and sum(shares.values()) >= 1.0:
             raise ValueError(
-                f"flite_voices {self.flite_voices} would never speak: set flite_share > 0. "
-                "Received: flite_share=0"
+                "espeak-ng voices would never speak: flite_share + festival_share must be < 1. "
+                f"Received: {self.flite_share} + {self.festival_share}"
             )
+        speaking = [family for family in SHARED_FAMILIES if members[family]]
+        for family in speaking:
+            if not shares[family] and (has_espeak or len(speaking) > 1):
+                raise ValueError(
+                    f"{family}_voices {members[family]} would never speak: set "
+                    f"{family}_share > 0. Received: {family}_share=0"
+                )
+        for name in self.festival_voices:
+            if not re.fullmatch(r"[A-Za-z0-9_]+", name):
+                raise ValueError(
+                    "festival_voices are voice names such as kal_diphone (letters, digits, "
+                    f"underscores). Received: {name!r}"
+                )
 
     def voices(self) -> list[str]:
         """All `engine:voice` names of this split."""
         espeak = [
             f"espeak-ng:{accent}+{variant}"
-            for accent, variant in itertools.product(self.espeak_accents, self.espeak_variants)
+            for accent, variant in itertools.product(
+                self.espeak_accents, self.all_espeak_variants()
+            )
         ]
-        return espeak + [f"flite:{name}" for name in self.flite_voices]
+        flite = [f"flite:{name}" for name in self.flite_voices]
+        return espeak + flite + [f"festival:{name}" for name in self.festival_voices]
+
+    def all_espeak_variants(self) -> list[str]:
+        """The named espeak-ng variants followed by the random ones."""
+        return [*self.espeak_variants, *random_variant_names(self.espeak_random_variants)]
+
+    def shares(self) -> dict[str, float]:
+        """Family -> its share of the utterances, for the families other than espeak-ng."""
+        return {"flite": self.flite_share, "festival": self.festival_share}
 
 
 @dataclass
@@ -103,6 +154,15 @@ class SyntheticConfig:
         """Hash of everything that changes the audio or text (not `num_workers`)."""
         settings = asdict(self)
         settings.pop("num_workers")
+        for split in settings["splits"].values():
+            # Festival came later: unused, it stays out of the hash, so corpora generated
+            # before it keep their fingerprint and are reused.
+            if not split["festival_voices"] and not split["festival_share"]:
+                del split["festival_voices"], split["festival_share"]
+            count = split.pop("espeak_random_variants")
+            if count:  # the variant files themselves, so a change to their draw counts
+                files = "".join(map(random_variant_text, random_variant_names(count)))
+                split["espeak_random_variants"] = hashlib.sha256(files.encode()).hexdigest()
         return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -115,6 +175,7 @@ class SpeechRequest:
     rate_wpm: int
     pitch: int
     path: Path
+    espeak_data: Path | None = None  # `espeak-ng --path` for a random variant
 
 
 def check_disjoint_voices(splits: dict[str, SplitConfig]) -> None:
@@ -131,33 +192,77 @@ def check_disjoint_voices(splits: dict[str, SplitConfig]) -> None:
 
 
 def require_engines(voices: list[str]) -> None:
-    """Raises RuntimeError naming the Debian package when a TTS engine is not installed."""
-    for engine in sorted({voice.split(":", 1)[0] for voice in voices}):
+    """Raises RuntimeError naming the Debian packages when a TTS engine or voice is missing."""
+    missing = missing_debian_packages(voices)
+    if missing:
+        raise RuntimeError(
+            "Text-to-speech engines or voices this corpus needs are not installed. Install "
+            f"them with: sudo apt-get install -y {' '.join(missing)}"
+        )
+
+
+def missing_debian_packages(voices: list[str]) -> list[str]:
+    """The Debian packages to install before `voices` can speak: engines, festival voices.
+
+    Raises:
+        ValueError: for an unknown engine.
+        RuntimeError: for a festival voice that is not installed and not in DEBIAN_PACKAGES.
+    """
+    engines = sorted({voice.split(":", 1)[0] for voice in voices})
+    for engine in engines:
         if engine not in ENGINES:
             raise ValueError(f"Unknown TTS engine {engine!r}; use one of {ENGINES}")
-        if shutil.which(engine) is None:
-            raise RuntimeError(
-                f"The TTS engine {engine!r} is not installed. Install it with: "
-                f"sudo apt-get install -y {DEBIAN_PACKAGES[engine]}"
-            )
+    missing = [DEBIAN_PACKAGES[e] for e in engines if shutil.which(ENGINE_COMMANDS[e]) is None]
+    festival = sorted({voice for voice in voices if voice.startswith("festival:")})
+    installed = installed_festival_voices() if festival and "festival" not in missing else []
+    absent = [voice for voice in festival if voice.split(":", 1)[1] not in installed]
+    unknown = [voice for voice in absent if voice not in DEBIAN_PACKAGES]
+    if unknown and "festival" not in missing:
+        raise RuntimeError(
+            f"Festival has no voice {unknown}; it has {installed}. Find the voice's package "
+            "with: apt-cache search festvox"
+        )
+    return missing + sorted({DEBIAN_PACKAGES[voice] for voice in absent if voice not in unknown})
+
+
+def installed_festival_voices() -> list[str]:
+    """Names of the voices festival finds (`voice.list`), e.g. `kal_diphone`."""
+    listing = subprocess.run(
+        ["festival", "--batch", "(print (voice.list))"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    return listing.strip().strip("()").split()
 
 
 def tts_command(request: SpeechRequest, wav_path: Path) -> list[str]:
-    """The engine command line that speaks `request` into `wav_path`."""
+    """The engine command line that speaks `request` into `wav_path`.
+
+    espeak-ng and flite get the text as an argument; festival's `text2wave` reads it from
+    standard input, which `synthesize` fills for every engine (the other two ignore it).
+    """
     engine, voice = request.voice.split(":", 1)
-    if engine == "espeak-ng":
-        return [
-            "espeak-ng",
-            "-v",
-            voice,
-            "-s",
-            str(request.rate_wpm),
-            "-p",
-            str(request.pitch),
-            "-w",
-            str(wav_path),
-            request.text,
-        ]
+    builders = {
+        "espeak-ng": _espeak_command,
+        "flite": _flite_command,
+        "festival": _festival_command,
+    }
+    return builders[engine](voice, request, wav_path)
+
+
+def _espeak_command(voice: str, request: SpeechRequest, wav_path: Path) -> list[str]:
+    rate, pitch = str(request.rate_wpm), str(request.pitch)
+    data = [f"--path={request.espeak_data}"] if request.espeak_data else []
+    return [
+        "espeak-ng",
+        *data,
+        *("-v", voice, "-s", rate, "-p", pitch, "-w", str(wav_path), request.text),
+    ]
+
+
+def _flite_command(voice: str, request: SpeechRequest, wav_path: Path) -> list[str]:
     stretch = 175.0 / request.rate_wpm
     f0_mean = 80 + 1.6 * request.pitch if voice in ("slt",) else 70 + 1.2 * request.pitch
     return [
@@ -175,11 +280,44 @@ def tts_command(request: SpeechRequest, wav_path: Path) -> list[str]:
     ]
 
 
+def _festival_command(voice: str, request: SpeechRequest, wav_path: Path) -> list[str]:
+    """`text2wave` with the voice, then the rate and pitch of `request` set in Scheme.
+
+    Rate: `Duration_Stretch` for diphone voices; HTS voices ignore it, so they get
+    hts_engine's speed (`-r`) instead. Pitch: the linear-regression intonation targets
+    (`int_lr_params`, used by the diphone voices), scaled like flite's male voices; HTS voices
+    make their own F0 (festival passes hts_engine only `-m` and `-r`), so their pitch is not
+    varied.
+    """
+    speed = request.rate_wpm / 175.0
+    f0_mean = 70 + 1.2 * request.pitch
+    settings = [
+        f"(voice_{voice})",
+        f"(Parameter.set 'Duration_Stretch {1 / speed:.3f})",
+        f"(if (eq? (Parameter.get 'Synth_Method) 'HTS) "
+        f'(set! hts_engine_params (cons (list "-r" {speed:.3f}) hts_engine_params)))',
+        f"(set! int_lr_params (append '((target_f0_mean {f0_mean:.0f}) "
+        f"(target_f0_std {0.13 * f0_mean:.0f})) int_lr_params))",
+    ]
+    return ["text2wave", *(a for s in settings for a in ("-eval", s)), "-o", str(wav_path)]
+
+
 def synthesize(request: SpeechRequest, sample_rate: int) -> float:
     """Speaks one request into a 16-bit mono WAV at `sample_rate`; returns its duration (s)."""
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "raw.wav"
-        subprocess.run(tts_command(request, raw), check=True, capture_output=True, timeout=60)
+        result = subprocess.run(
+            tts_command(request, raw),
+            input=request.text.encode(),
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        if not raw.is_file():  # text2wave exits 0 after a Scheme error
+            raise RuntimeError(
+                f"{request.voice} wrote no audio for {request.text!r}: "
+                f"{result.stderr.decode(errors='replace').strip()[-500:]}"
+            )
         waveform = load_audio(raw, sample_rate)
     peak = float(np.abs(waveform).max()) or 1.0
     request.path.parent.mkdir(parents=True, exist_ok=True)
@@ -211,7 +349,7 @@ def plan_split(
                 continue
             taken.add(text)
         index = len(requests)
-        family = _pick_family(families, split.flite_share, rng)
+        family = _pick_family(families, split.shares(), rng)
         voice = families[family][turns[family] % len(families[family])]
         turns[family] += 1
         requests.append(
@@ -221,6 +359,7 @@ def plan_split(
                 rate_wpm=rng.randint(*config.rate_wpm),
                 pitch=rng.randint(*config.pitch),
                 path=corpus_dir / name / f"{name}_{index:06d}.wav",
+                espeak_data=corpus_dir / ESPEAK_VARIANT_ROOT if is_random_variant(voice) else None,
             )
         )
     return requests
@@ -238,18 +377,30 @@ def _text_source(config: SyntheticConfig, seed: int):
 def _voice_families(split: SplitConfig) -> dict[str, list[str]]:
     voices = split.voices()
     families = {
-        "espeak-ng": [v for v in voices if v.startswith("espeak-ng:")],
-        "flite": [v for v in voices if v.startswith("flite:")],
+        family: [v for v in voices if v.startswith(f"{family}:")]
+        for family in ("espeak-ng", *SHARED_FAMILIES)
     }
     return {family: members for family, members in families.items() if members}
 
 
-def _pick_family(families: dict[str, list[str]], flite_share: float, rng: random.Random) -> str:
+def _pick_family(
+    families: dict[str, list[str]], shares: dict[str, float], rng: random.Random
+) -> str:
+    """The family that speaks the next utterance: one draw, cut by the shares in a fixed order.
+
+    One family present: no draw. Without espeak-ng, the present shares are scaled to sum to 1.
+    """
+    if len(families) == 1:
+        return next(iter(families))
+    others = [family for family in SHARED_FAMILIES if family in families]
+    draw = rng.random()
     if "espeak-ng" not in families:
-        return "flite"
-    if "flite" not in families:
-        return "espeak-ng"
-    return "flite" if rng.random() < flite_share else "espeak-ng"
+        draw *= sum(shares[family] for family in others)
+    for family in others:
+        if draw < shares[family]:
+            return family
+        draw -= shares[family]
+    return "espeak-ng" if "espeak-ng" in families else others[-1]
 
 
 def _speak_if_missing(request: SpeechRequest, sample_rate: int) -> Utterance:
@@ -281,6 +432,9 @@ def generate_corpus(config: SyntheticConfig, corpus_dir: str | Path) -> dict[str
         return manifests
     corpus_dir.mkdir(parents=True, exist_ok=True)
     _write_stamp(stamp, config, complete=False)
+    random_count = max(split.espeak_random_variants for split in config.splits.values())
+    if random_count:
+        write_variant_root(corpus_dir / ESPEAK_VARIANT_ROOT, random_variant_names(random_count))
     taken: set[str] = set()
     with ThreadPoolExecutor(max_workers=config.num_workers) as pool:
         for name, split in config.splits.items():
