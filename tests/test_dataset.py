@@ -1,3 +1,5 @@
+import multiprocessing
+
 import numpy as np
 import pytest
 
@@ -126,3 +128,27 @@ def test_training_variants_follow_the_augment_config():
     assert [v.copy for v in variants if v.snr_db] == [0, 1]
     with pytest.raises(ValueError, match="noise_snr_db"):
         AugmentConfig(noise_snr_db=[20.0, 5.0])
+
+
+def _build_after(barrier, corpus, cache_dir) -> None:
+    barrier.wait(timeout=60)
+    build_feature_store(corpus, MfccConfig(), cache_dir, num_workers=1)
+
+
+def test_processes_building_the_same_store_at_once_both_succeed(corpus, tmp_path):
+    # As the workers of a multi-worker run sharing a filesystem do.
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(2)
+    cache_dir = tmp_path / "shared_cache"
+    workers = [
+        context.Process(target=_build_after, args=(barrier, corpus, cache_dir)) for _ in range(2)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert [worker.exitcode for worker in workers] == [0, 0]
+    store = build_feature_store(corpus, MfccConfig(), cache_dir, num_workers=1)
+    assert [p.name for p in cache_dir.iterdir()] == [store.directory.name]
+    alone = build_feature_store(corpus, MfccConfig(), tmp_path / "alone", num_workers=1)
+    assert all(np.array_equal(store.features(i), alone.features(i)) for i in range(len(corpus)))

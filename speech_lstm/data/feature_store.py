@@ -10,7 +10,9 @@ import hashlib
 import json
 import logging
 import multiprocessing
+import os
 import shutil
+import socket
 import zlib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
@@ -147,7 +149,8 @@ def build_feature_store(
     if (directory / "offsets.npy").is_file():
         return FeatureStore(directory)
     log.info("Computing features for %d utterances into %s", len(utterances), directory)
-    partial = directory.with_name(directory.name + ".partial")
+    # Per process: workers of a multi-worker run may build the same store at once.
+    partial = directory.with_name(f"{directory.name}.partial-{socket.gethostname()}-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
     paths = [utterance.audio_filepath for _ in variants for utterance in utterances]
@@ -170,5 +173,10 @@ def build_feature_store(
     np.save(partial / "offsets.npy", offsets)
     meta = {"feature_dim": config.feature_dim, "n_mfcc": config.n_mfcc, "failed": failed}
     (partial / "meta.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
-    partial.replace(directory)
+    try:
+        partial.replace(directory)
+    except OSError:  # another process finished the same store first: the same features
+        if not (directory / "offsets.npy").is_file():
+            raise
+        shutil.rmtree(partial, ignore_errors=True)
     return FeatureStore(directory)
