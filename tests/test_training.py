@@ -125,3 +125,16 @@ def test_a_missing_lm_text_fails_before_training(tmp_path):
     with pytest.raises(FileNotFoundError, match="data.lm_text=.*does not exist"):
         train(cfg)
     assert not (tmp_path / "run" / "metrics.json").exists()
+
+
+@pytest.mark.parametrize(
+    "experiment", sorted(p.stem for p in (ROOT / "conf" / "experiment").glob("*.yaml"))
+)
+def test_every_experiment_composes_into_a_valid_training_config(experiment, tmp_path):
+    from speech_lstm.config import TrainConfig, to_object
+    from tests.conftest import compose
+
+    overrides = [f"experiment={experiment}", f"paths.output_dir={tmp_path}"]
+    config = to_object(compose("train", overrides))
+    assert isinstance(config, TrainConfig)
+    assert config.trainer.epochs >= 1 and config.augment.speed_factors
