@@ -239,7 +239,6 @@ def make_callbacks(
     own on any other worker (see `speech_lstm.distribute.worker_dir`), which gets no TensorBoard
     logs.
     """
-    tensorboard = keras.callbacks.TensorBoard(str(run_dir / "tensorboard"), write_graph=False)
     callbacks = [
         EpochReport(dev, train_seconds, config, run_dir, tensorboard=chief),
         keras.callbacks.ModelCheckpoint(
@@ -250,7 +249,11 @@ def make_callbacks(
             save_weights_only=True,
         ),
         keras.callbacks.BackupAndRestore(str(run_dir / "backup")),
-        *([tensorboard] if chief else []),
+        *(
+            [keras.callbacks.TensorBoard(str(run_dir / "tensorboard"), write_graph=False)]
+            if chief
+            else []
+        ),
         NanGuard(),
     ]
     if config.trainer.early_stopping_patience:
