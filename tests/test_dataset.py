@@ -152,3 +152,16 @@ def test_processes_building_the_same_store_at_once_both_succeed(corpus, tmp_path
     assert [p.name for p in cache_dir.iterdir()] == [store.directory.name]
     alone = build_feature_store(corpus, MfccConfig(), tmp_path / "alone", num_workers=1)
     assert all(np.array_equal(store.features(i), alone.features(i)) for i in range(len(corpus)))
+
+
+def test_speed_perturbation_scales_length_and_pitch_together():
+    from speech_lstm.data.feature_store import change_speed
+
+    rate = 16000
+    tone = np.sin(2 * np.pi * 1000.0 * np.arange(rate) / rate).astype(np.float32)
+    faster = change_speed(tone, rate, 1.1)
+    assert len(faster) == pytest.approx(rate / 1.1, abs=2)
+    spectrum = np.abs(np.fft.rfft(faster * np.hanning(len(faster))))
+    peak_hz = np.argmax(spectrum) * rate / len(faster)
+    assert peak_hz == pytest.approx(1100.0, abs=3)
+    assert np.sqrt(np.mean(faster**2)) == pytest.approx(np.sqrt(0.5), rel=0.02)

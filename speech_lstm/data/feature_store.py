@@ -71,6 +71,7 @@ class AudioVariant:
 
 
 ORIGINAL = (AudioVariant(),)
+SPEED_RESAMPLER = "soxr_mq"  # librosa res_type of speed perturbation; part of the store key
 
 
 def store_key(
@@ -90,6 +91,8 @@ def _variant_settings(variant: AudioVariant) -> dict:
     """The variant's fields for the store key; the reverb fields only when reverb is on, so
     that stores built before reverb existed keep their keys."""
     settings = asdict(variant)
+    if variant.speed != 1.0:
+        settings["resampler"] = SPEED_RESAMPLER
     if variant.rt60_s is None:
         del settings["rt60_s"], settings["drr_db"]
     return settings
@@ -114,10 +117,16 @@ def _features_or_error(path: str, config: MfccConfig, variant: AudioVariant) -> 
 
 def change_speed(waveform: np.ndarray, sample_rate: int, speed: float) -> np.ndarray:
     """Plays `waveform` `speed` times faster, tempo and pitch together (Kaldi-style speed
-    perturbation): resampled to sample_rate / speed and read back at sample_rate."""
+    perturbation): resampled to sample_rate / speed and read back at sample_rate.
+
+    soxr's medium quality: 20x faster than librosa's default high quality at ratios such as
+    16000 -> 14545 (0.5 vs 9.6 ms per 2.5-s utterance), a third of the demo's feature time."""
     import librosa
 
-    return librosa.resample(waveform, orig_sr=sample_rate, target_sr=round(sample_rate / speed))
+    target = round(sample_rate / speed)
+    return librosa.resample(
+        waveform, orig_sr=sample_rate, target_sr=target, res_type=SPEED_RESAMPLER
+    )
 
 
 def add_noise(
