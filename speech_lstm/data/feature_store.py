@@ -9,12 +9,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import multiprocessing
 import os
 import shutil
 import socket
 import zlib
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -24,6 +22,7 @@ from speech_lstm.audio import AudioError, load_audio
 from speech_lstm.data.manifest import Utterance
 from speech_lstm.data.reverb import add_reverb
 from speech_lstm.features import MfccConfig, compute_mfcc
+from speech_lstm.parallel import audio_process_pool
 
 log = logging.getLogger(__name__)
 
@@ -166,8 +165,7 @@ def build_feature_store(
     variant_of_entry = [variant for variant in variants for _ in utterances]
     offsets = np.zeros(len(paths) + 1, dtype=np.int64)
     failed = {}
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=max(1, num_workers), mp_context=context) as pool:
+    with audio_process_pool(num_workers) as pool:
         results = pool.map(
             _features_or_error, paths, [config] * len(paths), variant_of_entry, chunksize=16
         )

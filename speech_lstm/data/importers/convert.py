@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import re
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import soundfile
 
 from speech_lstm.audio import AudioError, load_audio
+from speech_lstm.parallel import audio_process_pool
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -69,8 +68,7 @@ def convert_all(
     if num_workers <= 1:
         results = list(map(convert_one, sources, targets, rates))
     else:
-        context = multiprocessing.get_context("spawn")
         chunksize = max(1, len(jobs) // (num_workers * 8))
-        with ProcessPoolExecutor(max_workers=num_workers, mp_context=context) as pool:
+        with audio_process_pool(num_workers) as pool:
             results = list(pool.map(convert_one, sources, targets, rates, chunksize=chunksize))
     return {Path(s): error for s, error in zip(sources, results) if error is not None}
