@@ -15,7 +15,8 @@ def audio_process_pool(num_workers: int) -> ProcessPoolExecutor:
 
     The workers themselves are the parallelism: left at their defaults, OpenBLAS and OpenMP in
     every worker start a thread per core, and on the 2-core reference machine two feature
-    workers then ran 4x slower than with one thread each (47 s vs 12 s for 6,300 utterances).
+    workers then ran 3-3.6x slower than with one thread each (36-43 s vs 11.5-11.8 s for 6,300
+    utterances; benchmarks/feature_store_build.py).
     Spawned, not forked: the parent may already run TensorFlow's threads.
     """
     return ProcessPoolExecutor(
