@@ -27,10 +27,11 @@ def audio_process_pool(num_workers: int) -> ProcessPoolExecutor:
 
 
 def _use_one_thread() -> None:
-    # Libraries read these when they load (none has yet, in a fresh worker)...
+    # Libraries that load later read these...
     for variable in _THREAD_VARIABLES:
         os.environ[variable] = "1"
-    # ...and threadpoolctl resets any that the worker's imports already loaded.
+    # ...but a spawned worker first re-imports the parent's main module, which has usually
+    # loaded numpy's BLAS already (environment variables alone measured no faster): reset it.
     global _limits
     import numpy  # noqa: F401  (loads BLAS, so that the limit below reaches it)
     from threadpoolctl import threadpool_limits

@@ -119,7 +119,7 @@ def change_speed(waveform: np.ndarray, sample_rate: int, speed: float) -> np.nda
     perturbation): resampled to sample_rate / speed and read back at sample_rate.
 
     soxr's medium quality: 20x faster than librosa's default high quality at ratios such as
-    16000 -> 14545 (0.5 vs 9.6 ms per 2.5-s utterance), and far above MFCC resolution."""
+    16000 -> 14545 (0.5 vs 9.6 ms per 2.5-s utterance)."""
     import librosa
 
     target = round(sample_rate / speed)
