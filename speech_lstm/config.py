@@ -222,6 +222,9 @@ class TranscribeConfig:
             before the limit.
         sort_window: batches' worth of segments sorted by length together.
         progress: show files/s, real-time factor and ETA on stderr.
+        speaker: for a model normalised per speaker: one speaker for every input (e.g. a
+            folder of one person's recordings); null takes a manifest's `speaker` fields and
+            makes every other input its own speaker.
     """
 
     model_dir: str = "???"
@@ -241,6 +244,7 @@ class TranscribeConfig:
     chunk_search_seconds: float = 4.0
     sort_window: int = 8
     progress: bool = True
+    speaker: str | None = None
 
 
 @dataclass

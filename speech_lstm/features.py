@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from collections.abc import Hashable, Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import librosa
 import numpy as np
+
+NORMALIZE_SCOPES = ("utterance", "speaker")
 
 
 @dataclass
@@ -23,7 +26,14 @@ class MfccConfig:
         fmin: lowest mel filter frequency (Hz).
         fmax: highest mel filter frequency (Hz); null means sample_rate / 2.
         deltas: 0 for static coefficients only, 1 adds deltas, 2 adds delta-deltas.
-        normalize: per-utterance mean and variance normalisation of each dimension.
+        normalize: mean and variance normalisation of each dimension (CMVN).
+        normalize_scope: what the normalisation statistics are pooled over. "utterance": the
+            utterance itself, done inside `compute_mfcc`. "speaker": all the audio of one
+            speaker (Kaldi's CMVN with utt2spk), applied by the caller with
+            `FeatureStatistics`; `compute_mfcc` then returns unnormalised features. A short
+            utterance's own mean is partly the word it says; a speaker's mean is the voice
+            and the microphone, which is what normalisation should remove. Audio without a
+            speaker label is its own speaker.
     """
 
     sample_rate: int = 16000
@@ -35,14 +45,25 @@ class MfccConfig:
     fmax: float | None = None
     deltas: int = 2
     normalize: bool = True
+    normalize_scope: str = "utterance"
 
     def __post_init__(self) -> None:
+        if self.normalize_scope not in NORMALIZE_SCOPES:
+            raise ValueError(
+                f"normalize_scope must be one of {NORMALIZE_SCOPES}. "
+                f"Received: {self.normalize_scope!r}"
+            )
         if self.deltas not in (0, 1, 2):
             raise ValueError(f"deltas must be 0, 1 or 2. Received: {self.deltas}")
         if self.n_mfcc < 1 or self.n_mels < self.n_mfcc:
             raise ValueError(
                 f"Need 1 <= n_mfcc <= n_mels. Received: n_mfcc={self.n_mfcc}, n_mels={self.n_mels}"
             )
+
+    @property
+    def normalizes_per_speaker(self) -> bool:
+        """True when callers must normalise with a speaker's `FeatureStatistics`."""
+        return self.normalize and self.normalize_scope == "speaker"
 
     @property
     def feature_dim(self) -> int:
@@ -78,7 +99,8 @@ def compute_mfcc(waveform: np.ndarray, sample_rate: int, config: MfccConfig) -> 
         config: the front-end settings.
 
     Returns:
-        float32 array of shape (frames, config.feature_dim), frames = 1 + samples // hop.
+        float32 array of shape (frames, config.feature_dim), frames = 1 + samples // hop;
+        normalised per utterance, or not at all when `config.normalizes_per_speaker`.
     """
     if waveform.ndim != 1:
         raise ValueError(
@@ -109,9 +131,53 @@ def compute_mfcc(waveform: np.ndarray, sample_rate: int, config: MfccConfig) -> 
     elif config.deltas:
         stacked += [np.zeros_like(mfcc)] * config.deltas
     frames = np.concatenate(stacked, axis=0).T
-    if config.normalize:
-        frames = (frames - frames.mean(axis=0)) / (frames.std(axis=0) + 1e-5)
+    if config.normalize and config.normalize_scope == "utterance":
+        frames = (frames - frames.mean(axis=0)) / (frames.std(axis=0) + NORMALIZE_EPSILON)
     return np.ascontiguousarray(frames, dtype=np.float32)
+
+
+NORMALIZE_EPSILON = 1e-5
+
+
+@dataclass
+class FeatureStatistics:
+    """Per-dimension count, sum and sum of squares of feature frames: one speaker's mean and
+    deviation, accumulated file by file."""
+
+    dim: int
+    count: int = 0
+    total: np.ndarray = field(init=False)
+    squares: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.total = np.zeros(self.dim)
+        self.squares = np.zeros(self.dim)
+
+    def add(self, frames: np.ndarray) -> None:
+        """Counts the (frames, dim) array in."""
+        values = np.asarray(frames, dtype=np.float64)
+        self.count += len(values)
+        self.total += values.sum(axis=0)
+        self.squares += (values**2).sum(axis=0)
+
+    def normalize(self, frames: np.ndarray) -> np.ndarray:
+        """`frames` shifted to this mean and scaled to unit deviation; unchanged when empty."""
+        if not self.count:
+            return np.asarray(frames, dtype=np.float32)
+        mean = self.total / self.count
+        deviation = np.sqrt(np.maximum(self.squares / self.count - mean**2, 0.0))
+        scaled = (frames - mean) / (deviation + NORMALIZE_EPSILON)
+        return np.ascontiguousarray(scaled, dtype=np.float32)
+
+
+def normalize_by_speaker(
+    features: Sequence[np.ndarray], speakers: Sequence[Hashable]
+) -> list[np.ndarray]:
+    """Each (frames, dim) array normalised with the statistics of all arrays of its speaker."""
+    statistics: dict[Hashable, FeatureStatistics] = {}
+    for frames, speaker in zip(features, speakers, strict=True):
+        statistics.setdefault(speaker, FeatureStatistics(frames.shape[1])).add(frames)
+    return [statistics[s].normalize(f) for f, s in zip(features, speakers)]
 
 
 def num_frames(num_samples: int, config: MfccConfig) -> int:

@@ -18,7 +18,7 @@ from omegaconf import OmegaConf
 from speech_lstm.config import TrainConfig
 from speech_lstm.data.dataset import LabelledSplit, label_split, make_dataset
 from speech_lstm.data.feature_store import ORIGINAL, AudioVariant, build_feature_store
-from speech_lstm.data.manifest import read_manifest
+from speech_lstm.data.manifest import Utterance, read_manifest
 from speech_lstm.decoding import greedy_decode
 from speech_lstm.distribute import (
     DistributedCtcModel,
@@ -53,10 +53,22 @@ def load_labelled_split(
     store = build_feature_store(
         utterances, config.features, config.paths.cache_dir, config.trainer.num_workers, variants
     )
+    if config.features.normalizes_per_speaker:
+        store.normalize_by_group(speaker_groups(utterances, len(variants)))
     copies = [replace(u, duration=u.duration / v.speed) for v in variants for u in utterances]
     return label_split(
         copies, store, vocabulary, config.model.subsampling, config.data.max_duration
     )
+
+
+def speaker_groups(utterances: list[Utterance], num_variants: int) -> list[tuple[str, int]]:
+    """The normalisation group of each store entry: its speaker (or, unlabelled, its own
+    file) within its audio variant, as a sped-up copy of a speaker is another voice."""
+    return [
+        (u.speaker or u.audio_filepath, variant)
+        for variant in range(num_variants)
+        for u in utterances
+    ]
 
 
 def training_variants(config: TrainConfig) -> tuple[AudioVariant, ...]:

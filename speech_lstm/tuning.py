@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 
 from speech_lstm.audio import load_audio
-from speech_lstm.data.manifest import read_manifest
+from speech_lstm.data.manifest import Utterance, read_manifest
 from speech_lstm.decoding import Decoder, DecoderConfig
 from speech_lstm.evaluation import score
-from speech_lstm.features import compute_mfcc
+from speech_lstm.features import compute_mfcc, normalize_by_speaker
 from speech_lstm.inference import LogitComputer
 from speech_lstm.lm import NgramLM
 from speech_lstm.model_dir import load_model_dir
@@ -93,7 +93,7 @@ def tune_decoder(config: TuneDecoderConfig) -> dict:
     if config.max_utterances:
         utterances = utterances[: config.max_utterances]
     references = [normalize_text(u.text, trained.vocabulary.characters) for u in utterances]
-    logits = _dev_logits(trained, [u.audio_filepath for u in utterances], config.batch_size)
+    logits = _dev_logits(trained, utterances, config.batch_size)
     base = replace(config.decoder, type="beam_lm")
 
     def wer(decoder: DecoderConfig) -> float:
@@ -117,10 +117,15 @@ def tune_decoder(config: TuneDecoderConfig) -> dict:
     }
 
 
-def _dev_logits(trained, paths: list[str], batch_size: int) -> list[np.ndarray]:
+def _dev_logits(trained, utterances: list[Utterance], batch_size: int) -> list[np.ndarray]:
     """Each utterance's logits (steps, vocab), padding removed, in manifest order."""
     rate = trained.features.sample_rate
-    features = [compute_mfcc(load_audio(p, rate), rate, trained.features) for p in paths]
+    features = [
+        compute_mfcc(load_audio(u.audio_filepath, rate), rate, trained.features) for u in utterances
+    ]
+    if trained.features.normalizes_per_speaker:
+        speakers = [u.speaker or u.audio_filepath for u in utterances]
+        features = normalize_by_speaker(features, speakers)
     computer = LogitComputer(trained.acoustic_model, trained.model_config.subsampling)
     logits: list[np.ndarray] = [np.zeros(0)] * len(features)
     for positions, batch, lengths in computer.in_length_order(features, batch_size):

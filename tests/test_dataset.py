@@ -5,10 +5,11 @@ import pytest
 
 from speech_lstm.ctc import ctc_min_steps
 from speech_lstm.data.dataset import label_split, make_dataset
-from speech_lstm.data.feature_store import build_feature_store
+from speech_lstm.data.feature_store import AudioVariant, build_feature_store, store_key
 from speech_lstm.data.manifest import Utterance
-from speech_lstm.features import MfccConfig
+from speech_lstm.features import FeatureStatistics, MfccConfig
 from speech_lstm.text import Vocabulary
+from speech_lstm.training import speaker_groups
 from tests.conftest import write_tone
 
 
@@ -43,6 +44,46 @@ def test_feature_store_caches_and_invalidates(corpus, tmp_path):
     assert again.directory == store.directory
     changed = build_feature_store(corpus, MfccConfig(n_mfcc=20), tmp_path / "cache", num_workers=1)
     assert changed.directory != store.directory and changed.features(0).shape[1] == 60
+
+
+def test_speaker_scope_stores_raw_features_normalised_per_group(corpus, tmp_path):
+    config = MfccConfig(normalize_scope="speaker")
+    utterances = [
+        Utterance(u.audio_filepath, u.duration, u.text, speaker="s" if i < 4 else None)
+        for i, u in enumerate(corpus[:8])
+    ]
+    assert store_key(utterances, config, (AudioVariant(),)) != store_key(
+        utterances, MfccConfig(), (AudioVariant(),)
+    )
+    store = build_feature_store(utterances, config, tmp_path / "cache", num_workers=1)
+    raw = [store.features(i) for i in range(len(store))]
+    assert abs(np.concatenate(raw).mean()) > 1.0  # unnormalised MFCCs
+    store.normalize_by_group(speaker_groups(utterances, 1))
+    pooled = np.concatenate([store.features(i) for i in range(4)])
+    np.testing.assert_allclose(pooled.mean(axis=0), 0.0, atol=1e-3)
+    np.testing.assert_allclose(pooled.std(axis=0), 1.0, atol=1e-2)
+    assert abs(store.features(0).mean(axis=0)).max() > 0.01  # one file's own mean stays
+    alone = store.features(5)  # no speaker: its own statistics, per-utterance CMVN
+    np.testing.assert_allclose(alone.mean(axis=0), 0.0, atol=1e-3)
+    with pytest.raises(ValueError, match="one group per entry"):
+        store.normalize_by_group(["s"])
+
+
+def test_speaker_groups_separate_audio_variants():
+    utterances = [Utterance("a.wav", 1.0, "x", "s"), Utterance("b.wav", 1.0, "y")]
+    assert speaker_groups(utterances, 2) == [("s", 0), ("b.wav", 0), ("s", 1), ("b.wav", 1)]
+
+
+def test_feature_statistics_match_numpy_and_leave_empty_input_alone():
+    rng = np.random.default_rng(0)
+    parts = [rng.normal(3.0, 2.0, size=(n, 4)) for n in (5, 9, 2)]
+    statistics = FeatureStatistics(4)
+    for part in parts:
+        statistics.add(part)
+    joined = np.concatenate(parts)
+    expected = (joined - joined.mean(axis=0)) / (joined.std(axis=0) + 1e-5)
+    np.testing.assert_allclose(statistics.normalize(joined), expected, rtol=1e-5, atol=1e-5)
+    np.testing.assert_array_equal(FeatureStatistics(4).normalize(parts[0]), parts[0].astype("f4"))
 
 
 def test_label_split_drops_unusable_utterances(corpus, tmp_path):

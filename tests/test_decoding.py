@@ -105,20 +105,28 @@ def test_tuning_candidates_and_decoder_yaml(tmp_path):
     assert "dev WER 0.2500" in text and "alpha: 0.5\n" in text and "type: beam_lm\n" in text
 
 
-def test_tune_decoder_end_to_end(tmp_path):
+@pytest.mark.parametrize("per_speaker", [False, True])
+def test_tune_decoder_end_to_end(tmp_path, per_speaker):
     import json
 
     from speech_lstm.tuning import TuneDecoderConfig, tune_decoder
-    from tests.transcription_fixtures import loudness_model, save, write_bursts
+    from tests.transcription_fixtures import (
+        loudness_model,
+        save,
+        speaker_loudness_model,
+        write_bursts,
+    )
 
-    model = loudness_model()
+    # The per-speaker stub reads only normalised features: unnormalised, it writes nothing.
+    model = speaker_loudness_model() if per_speaker else loudness_model()
     model.lm = build_ngram_lm(["a a", "a a a", "a"])
     directory = save(model, tmp_path / "model")
     manifest = tmp_path / "dev.jsonl"
     rows = []
     for count in (1, 2, 3):
         path = write_bursts(tmp_path / f"{count}.wav", count=count)
-        rows.append({"audio_filepath": str(path), "duration": 1.0, "text": " ".join("a" * count)})
+        text = " ".join("a" * count)
+        rows.append({"audio_filepath": str(path), "duration": 1.0, "text": text, "speaker": "x"})
     manifest.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     output = tmp_path / "tuned.yaml"
     config = TuneDecoderConfig(

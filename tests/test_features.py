@@ -3,7 +3,7 @@ import pytest
 import soundfile
 
 from speech_lstm.audio import AudioError, load_audio
-from speech_lstm.features import MfccConfig, compute_mfcc, num_frames
+from speech_lstm.features import MfccConfig, compute_mfcc, normalize_by_speaker, num_frames
 from tests.conftest import write_tone
 
 
@@ -23,6 +23,21 @@ def test_feature_dim_follows_config(tone_wav, deltas, dim):
     config = MfccConfig(n_mfcc=20, deltas=deltas, normalize=False)
     features = compute_mfcc(load_audio(tone_wav, 16000), 16000, config)
     assert features.shape[1] == dim == config.feature_dim
+
+
+def test_speaker_scope_leaves_normalisation_to_the_speakers_statistics(tmp_path):
+    quiet = load_audio(write_tone(tmp_path / "q.wav", seconds=1.0), 16000) * 0.1
+    loud = quiet * 30
+    config = MfccConfig(normalize_scope="speaker")
+    raw = [compute_mfcc(w, 16000, config) for w in (quiet, loud)]
+    np.testing.assert_array_equal(raw[0], compute_mfcc(quiet, 16000, MfccConfig(normalize=False)))
+    together = normalize_by_speaker(raw, ["s", "s"])
+    apart = normalize_by_speaker(raw, ["s", "t"])
+    # Pooled, the level difference survives in the first coefficient; apart, it is removed.
+    assert together[1][:, 0].mean() - together[0][:, 0].mean() > 1.0
+    np.testing.assert_allclose(apart[0].mean(axis=0), 0.0, atol=1e-4)
+    with pytest.raises(ValueError, match="normalize_scope"):
+        MfccConfig(normalize_scope="corpus")
 
 
 def test_resampling_and_downmix(tmp_path):

@@ -109,11 +109,13 @@ def test_the_store_key_follows_the_reverb_settings(tmp_path):
     assert len(keys) == 6
     assert key(AudioVariant(rt60_s=(0.2, 0.8))) == key(AudioVariant(rt60_s=(0.2, 0.8)))
 
-    # Without reverb the key is the one computed before reverb existed: caches stay valid.
+    # Without reverb (and with per-utterance CMVN) the key is the one computed before reverb
+    # and `normalize_scope` existed: caches stay valid.
     def key_before_reverb(variants):
         old_fields = [{"speed": v.speed, "snr_db": v.snr_db, "copy": v.copy} for v in variants]
+        front_end = {k: v for k, v in asdict(config).items() if k != "normalize_scope"}
         digest = hashlib.sha256(
-            json.dumps({**asdict(config), "variants": old_fields}, sort_keys=True).encode()
+            json.dumps({**front_end, "variants": old_fields}, sort_keys=True).encode()
         )
         size = (tmp_path / "u.wav").stat().st_size
         digest.update(f"{utterances[0].audio_filepath}\t1.0\t{size}\n".encode())

@@ -19,7 +19,14 @@ from speech_lstm.transcription import (
 )
 from speech_lstm.transcription import runner as runner_module
 from tests.conftest import ROOT, write_tone
-from tests.transcription_fixtures import loudness_model, save, untrained_model, write_bursts
+from tests.transcription_fixtures import (
+    loudness_model,
+    save,
+    speaker_loudness_model,
+    untrained_model,
+    write_bursts,
+    write_near_silence,
+)
 
 
 @pytest.fixture(scope="module")
@@ -252,3 +259,44 @@ def test_every_transcription_config_composes():
     assert tune.decoder.type == "beam_lm" and len(tune.alphas) == 5
     with pytest.raises(Exception, match="no_such_key"):
         compose("transcribe", ["model_dir=m", "input=i", "output=o", "no_such_key=1"])
+
+
+@pytest.fixture(scope="module")
+def speaker_stub_dir(tmp_path_factory):
+    """The known-answer model normalised per speaker."""
+    return save(speaker_loudness_model(), tmp_path_factory.mktemp("speaker_stub"))
+
+
+def test_speaker_normalisation_pools_each_speakers_files(speaker_stub_dir, tmp_path):
+    bursts = write_bursts(tmp_path / "in" / "bursts.wav")
+    quiet = write_near_silence(tmp_path / "in" / "quiet.wav")
+    transcriber = Transcriber.load(speaker_stub_dir)
+    pooled = transcriber.transcribe([bursts, quiet], speakers=["x", "x"])
+    assert [r.text for r in pooled] == ["a a a", ""]  # quiet is below x's mean throughout
+    alone = transcriber.transcribe([bursts, quiet])  # each input its own speaker
+    assert alone[0].text == "a a a" and "a" in alone[1].text
+    with pytest.raises(ValueError, match="one speaker per input"):
+        transcriber.transcribe([bursts, quiet], speakers=["x"])
+
+
+def test_speakers_come_from_the_manifest_or_the_speaker_option(speaker_stub_dir, tmp_path):
+    bursts = write_bursts(tmp_path / "in" / "bursts.wav")
+    quiet = write_near_silence(tmp_path / "in" / "quiet.wav")
+    broken = tmp_path / "in" / "broken.wav"
+    broken.write_bytes(b"broken")
+    manifest = tmp_path / "m.jsonl"
+    rows = [{"audio_filepath": str(p), "speaker": "x"} for p in (bursts, quiet, broken)]
+    manifest.write_text("".join(json.dumps(row) + "\n" for row in rows))
+
+    def texts(source, **overrides):
+        out = tmp_path / f"out{len(list(tmp_path.glob('out*')))}.jsonl"
+        summary = run_transcription(config(speaker_stub_dir, source, out, **overrides))
+        assert summary["failed"] == 1  # the broken file fails alone in both passes
+        results = [json.loads(line) for line in out.read_text().splitlines()]
+        return {row["audio_filepath"]: row["text"] for row in results}
+
+    from_manifest = texts(manifest)
+    assert from_manifest[str(bursts)] == "a a a" and from_manifest[str(quiet)] == ""
+    per_file = texts(tmp_path / "in")
+    assert "a" in per_file[str(quiet)]
+    assert texts(tmp_path / "in", speaker="x")[str(quiet)] == ""

@@ -51,6 +51,34 @@ def loudness_model() -> TrainedModel:
     return TrainedModel(model, vocabulary, features, config, {"note": "known-answer stub"})
 
 
+def speaker_loudness_model() -> TrainedModel:
+    """A known-answer stub normalised per speaker: "a" on steps louder than the speaker's
+    mean loudness, space on quieter ones; whether a file of near-silence comes out empty
+    ("" with its speaker's statistics) or full of "a"s (its own) shows which were used."""
+    features, config = MfccConfig(normalize_scope="speaker"), ModelConfig(1, 8, 0.0, 3)
+    vocabulary = Vocabulary()
+    width = features.feature_dim * config.subsampling
+    inputs = keras.Input(shape=(None, features.feature_dim), name="features")
+    stacked = keras.layers.Reshape((-1, width), name="stack_frames")(inputs)
+    dense = keras.layers.Dense(vocabulary.size, name="logits")
+    logits = dense(stacked)
+    kernel = np.zeros((width, vocabulary.size), dtype=np.float32)
+    a, space = vocabulary.encode("a")[0], vocabulary.encode(" ")[0]
+    kernel[0, a], kernel[0, space] = 5.0, -5.0  # the normalised first MFCC: 0 is the mean
+    dense.set_weights([kernel, np.zeros(vocabulary.size, dtype=np.float32)])
+    model = keras.Model(inputs, logits, name="speaker_loudness")
+    return TrainedModel(model, vocabulary, features, config, {"note": "known-answer stub"})
+
+
+def write_near_silence(path: Path, seconds: float = 2.0, rate: int = RATE) -> Path:
+    """Noise at the level of the gaps in `bursts`."""
+    rng = np.random.default_rng(1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    noise = 1e-4 * rng.standard_normal(int(seconds * rate))
+    soundfile.write(path, noise.astype(np.float32), rate)
+    return path
+
+
 def save(trained: TrainedModel, directory: Path) -> Path:
     """Writes `trained` as a model directory."""
     return save_model_dir(directory, trained)

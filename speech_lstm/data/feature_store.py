@@ -13,6 +13,7 @@ import os
 import shutil
 import socket
 import zlib
+from collections.abc import Hashable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -21,7 +22,7 @@ import numpy as np
 from speech_lstm.audio import AudioError, load_audio
 from speech_lstm.data.manifest import Utterance
 from speech_lstm.data.reverb import add_reverb
-from speech_lstm.features import MfccConfig, compute_mfcc
+from speech_lstm.features import FeatureStatistics, MfccConfig, compute_mfcc
 from speech_lstm.parallel import audio_process_pool
 
 log = logging.getLogger(__name__)
@@ -43,8 +44,21 @@ class FeatureStore:
             else np.zeros(shape, dtype=np.float32)
         )
 
+        self._statistics: list[FeatureStatistics] | None = None
+
     def __len__(self) -> int:
         return len(self.offsets) - 1
+
+    def normalize_by_group(self, groups: Sequence[Hashable]) -> None:
+        """From now on, `features` normalises each entry with the statistics of all entries of
+        its group (one group per speaker and audio variant for speaker-level CMVN)."""
+        if len(groups) != len(self):
+            raise ValueError(f"Need one group per entry ({len(self)}). Received: {len(groups)}")
+        pooled: dict[Hashable, FeatureStatistics] = {}
+        for index, group in enumerate(groups):
+            statistics = pooled.setdefault(group, FeatureStatistics(self.frames.shape[1]))
+            statistics.add(self._stored(index))
+        self._statistics = [pooled[group] for group in groups]
 
     def num_frames(self, index: int) -> int:
         """Frame count of utterance `index` (0 for one that failed to load)."""
@@ -52,6 +66,11 @@ class FeatureStore:
 
     def features(self, index: int) -> np.ndarray:
         """(frames, dims) features of utterance `index`."""
+        if self._statistics is None:
+            return self._stored(index)
+        return self._statistics[index].normalize(self._stored(index))
+
+    def _stored(self, index: int) -> np.ndarray:
         return np.asarray(self.frames[self.offsets[index] : self.offsets[index + 1]])
 
 
@@ -77,13 +96,22 @@ def store_key(
     utterances: list[Utterance], config: MfccConfig, variants: tuple[AudioVariant, ...]
 ) -> str:
     """Hash of the feature settings, the variants and every utterance's path, duration, size."""
-    settings = {**asdict(config), "variants": [_variant_settings(v) for v in variants]}
+    settings = {**_feature_settings(config), "variants": [_variant_settings(v) for v in variants]}
     digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode())
     for utterance in utterances:
         path = Path(utterance.audio_filepath)
         size = path.stat().st_size if path.exists() else -1
         digest.update(f"{utterance.audio_filepath}\t{utterance.duration}\t{size}\n".encode())
     return digest.hexdigest()[:20]
+
+
+def _feature_settings(config: MfccConfig) -> dict:
+    """The front end's fields for the store key; the normalisation scope only when it is not
+    the per-utterance default, so that stores built before it existed keep their keys."""
+    settings = asdict(config)
+    if config.normalize_scope == "utterance":
+        del settings["normalize_scope"]
+    return settings
 
 
 def _variant_settings(variant: AudioVariant) -> dict:

@@ -61,17 +61,37 @@ def input_root(spec: str | Path, paths: Sequence[str]) -> Path:
     return Path(os.path.commonpath(parents)) if parents else Path(".")
 
 
+def input_speakers(
+    spec: str | Path, paths: Sequence[str], speaker: str | None = None
+) -> list[str | None]:
+    """Each path's speaker: `speaker` for all when given, else a JSONL manifest's `speaker`
+    fields; None (the input is its own speaker) where neither says."""
+    if speaker is not None:
+        return [speaker] * len(paths)
+    path = Path(spec)
+    if not (path.is_file() and path.suffix.lower() in MANIFEST_EXTENSIONS):
+        return [None] * len(paths)
+    by_path = {audio: row.get("speaker") for audio, row in _manifest_rows(path)}
+    return [by_path.get(p) for p in paths]
+
+
 def _manifest_paths(path: Path) -> list[str]:
+    return [audio for audio, _ in _manifest_rows(path)]
+
+
+def _manifest_rows(path: Path) -> list[tuple[str, dict]]:
+    """(resolved audio path, row) of every manifest row."""
     base = path.resolve().parent
     found = []
     for number, line in iter_jsonl_lines(path):
         try:
-            audio = json.loads(line)["audio_filepath"]
+            row = json.loads(line)
+            audio = row["audio_filepath"]
         except (json.JSONDecodeError, KeyError, TypeError):
             raise ValueError(
                 f"{path}:{number}: a manifest row needs an audio_filepath. Received: {line[:200]!r}"
             ) from None
-        found.append(_against(base, str(audio)))
+        found.append((_against(base, str(audio)), row))
     return found
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from speech_lstm.chunking import ChunkingConfig
 from speech_lstm.output_formats import PER_FILE_FORMATS, choose_format, open_writer
-from speech_lstm.transcription.inputs import input_root, resolve_inputs
+from speech_lstm.transcription.inputs import input_root, input_speakers, resolve_inputs
 from speech_lstm.transcription.progress import Progress
 from speech_lstm.transcription.transcriber import Transcriber
 
@@ -41,9 +41,13 @@ def run_transcription(config: TranscribeConfig) -> dict[str, int]:
         chunking=ChunkingConfig(config.chunk_seconds, config.chunk_search_seconds),
         timestamps=config.timestamps or fmt in ("srt", "vtt"),
     )
+    speakers = input_speakers(config.input, pending, config.speaker)
     progress = Progress(len(pending), enabled=config.progress)
+    batches = transcriber.transcribe_batches(
+        pending, config.batch_size, config.sort_window, speakers
+    )
     try:
-        for batch in transcriber.transcribe_batches(pending, config.batch_size, config.sort_window):
+        for batch in batches:
             for _, result in batch:
                 writer.write(result)
                 summary["done" if result.ok else "failed"] += 1

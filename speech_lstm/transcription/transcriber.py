@@ -4,7 +4,9 @@ The pipeline: worker threads read audio and compute features ahead of the model 
 queue); long inputs are split into chunks (`speech_lstm.chunking`) as they are read; a window
 of `batch_size * sort_window` segments is sorted by length and run through the compiled model
 in batches; each batch is decoded, and every input whose segments are all done is stitched
-(texts joined, word times offset) and handed back at once.
+(texts joined, word times offset) and handed back at once. A model trained with
+speaker-level normalisation takes one pass over the inputs first, for each speaker's
+feature statistics.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from speech_lstm.audio import AudioError, load_audio
 from speech_lstm.chunking import Chunk, ChunkingConfig, split_waveform, stream_file_chunks
 from speech_lstm.decoding import Decoder, DecoderConfig
 from speech_lstm.export import export_paths
-from speech_lstm.features import compute_mfcc
+from speech_lstm.features import FeatureStatistics, compute_mfcc
 from speech_lstm.inference import (
     BACKENDS,
     LogitComputer,
@@ -126,7 +128,11 @@ class Transcriber:
         return cls(trained, decoder, logits=logits, **options)
 
     def transcribe(
-        self, inputs: Sequence[AudioInput], batch_size: int = 16, sort_window: int = 8
+        self,
+        inputs: Sequence[AudioInput],
+        batch_size: int = 16,
+        sort_window: int = 8,
+        speakers: Sequence[str | None] | None = None,
     ) -> list[TranscriptionResult]:
         """Transcribes paths or waveforms, returning results in input order.
 
@@ -135,38 +141,80 @@ class Transcriber:
                 (samples,) or (samples, channels).
             batch_size: segments per forward pass.
             sort_window: batches' worth of segments sorted by length together.
+            speakers: each input's speaker, for a model normalised per speaker (see
+                `transcribe_batches`).
         """
         results: list[TranscriptionResult | None] = [None] * len(inputs)
-        for batch in self.transcribe_batches(inputs, batch_size, sort_window):
+        for batch in self.transcribe_batches(inputs, batch_size, sort_window, speakers):
             for position, result in batch:
                 results[position] = result
         return results  # type: ignore[return-value]
 
     def transcribe_batches(
-        self, inputs: Iterable[AudioInput], batch_size: int = 16, sort_window: int = 8
+        self,
+        inputs: Iterable[AudioInput],
+        batch_size: int = 16,
+        sort_window: int = 8,
+        speakers: Sequence[str | None] | None = None,
     ) -> Iterator[list[tuple[int, TranscriptionResult]]]:
         """Yields (input position, result) pairs after each model batch, as inputs complete.
 
         Within a window, inputs complete in length order, not input order; memory stays
         bounded by the window and the chunk length, whatever the number and length of inputs.
+
+        For a model normalised per speaker (`features.normalize_scope: speaker`), every input
+        is read twice: once to pool the statistics of each speaker in `speakers` (one entry
+        per input), then to transcribe. An input without a speaker is its own speaker.
         """
         if batch_size < 1 or sort_window < 1:
             raise ValueError(
                 f"batch_size and sort_window must be >= 1. Received: {batch_size}, {sort_window}"
             )
+        statistics = None
+        if self.trained.features.normalizes_per_speaker:
+            inputs = list(inputs)
+            statistics = self._speaker_statistics(inputs, speakers)
         window = batch_size * sort_window
         partials: dict[int, _Partial] = {}
         with ThreadPoolExecutor(self.num_workers) as pool:
             segments = _in_order(self._segment_futures(inputs, pool), depth=window)
             for group in _groups(segments, window):
-                yield from self._run_window(group, batch_size, partials)
+                yield from self._run_window(group, batch_size, partials, statistics)
+
+    def _speaker_statistics(
+        self, inputs: list[AudioInput], speakers: Sequence[str | None] | None
+    ) -> list[FeatureStatistics]:
+        """The pooled feature statistics of each input's speaker, in input order; inputs that
+        cannot be read add nothing (the transcription pass reports them)."""
+        if speakers is not None and len(speakers) != len(inputs):
+            raise ValueError(
+                f"Need one speaker per input ({len(inputs)}). Received: {len(speakers)}"
+            )
+        keys = [
+            ("speaker", speakers[i]) if speakers and speakers[i] is not None else ("input", i)
+            for i in range(len(inputs))
+        ]
+        dim = self.trained.features.feature_dim
+        pooled = {key: FeatureStatistics(dim) for key in keys}
+        with ThreadPoolExecutor(self.num_workers) as pool:
+            for segment in _in_order(self._segment_futures(inputs, pool), depth=64):
+                if segment.error is None:
+                    pooled[keys[segment.item]].add(segment.features)
+        return [pooled[key] for key in keys]
 
     def _run_window(
-        self, group: list[_Segment], batch_size: int, partials: dict[int, _Partial]
+        self,
+        group: list[_Segment],
+        batch_size: int,
+        partials: dict[int, _Partial],
+        statistics: list[FeatureStatistics] | None = None,
     ) -> Iterator[list[tuple[int, TranscriptionResult]]]:
         failed = [s for s in group if s.error is not None]
         finished = [done for s in failed if (done := self._record(s, "", None, partials))]
         good = sorted((s for s in group if s.error is None), key=lambda s: len(s.features))
+        if statistics is not None:
+            for segment in good:
+                segment.features = statistics[segment.item].normalize(segment.features)
         for start in range(0, len(good), batch_size):
             batch = good[start : start + batch_size]
             logits, lengths = self._logits([s.features for s in batch])
