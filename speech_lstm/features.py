@@ -11,6 +11,7 @@ import librosa
 import numpy as np
 
 NORMALIZE_SCOPES = ("utterance", "speaker")
+NORMALIZE_EPSILON = 1e-5  # added to the deviation, so that a constant dimension stays finite
 
 
 @dataclass
@@ -134,9 +135,6 @@ def compute_mfcc(waveform: np.ndarray, sample_rate: int, config: MfccConfig) -> 
     if config.normalize and config.normalize_scope == "utterance":
         frames = (frames - frames.mean(axis=0)) / (frames.std(axis=0) + NORMALIZE_EPSILON)
     return np.ascontiguousarray(frames, dtype=np.float32)
-
-
-NORMALIZE_EPSILON = 1e-5
 
 
 @dataclass

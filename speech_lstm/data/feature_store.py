@@ -43,7 +43,6 @@ class FeatureStore:
             if shape[0]
             else np.zeros(shape, dtype=np.float32)
         )
-
         self._statistics: list[FeatureStatistics] | None = None
 
     def __len__(self) -> int:
