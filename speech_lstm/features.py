@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -168,14 +168,23 @@ class FeatureStatistics:
         return np.ascontiguousarray(scaled, dtype=np.float32)
 
 
+def pooled_statistics(
+    features: Iterable[np.ndarray], groups: Sequence[Hashable], dim: int
+) -> list[FeatureStatistics]:
+    """For each (frames, dim) array, the statistics pooled over every array of its group."""
+    pooled = {group: FeatureStatistics(dim) for group in groups}
+    for frames, group in zip(features, groups, strict=True):
+        pooled[group].add(frames)
+    return [pooled[group] for group in groups]
+
+
 def normalize_by_speaker(
     features: Sequence[np.ndarray], speakers: Sequence[Hashable]
 ) -> list[np.ndarray]:
     """Each (frames, dim) array normalised with the statistics of all arrays of its speaker."""
-    statistics: dict[Hashable, FeatureStatistics] = {}
-    for frames, speaker in zip(features, speakers, strict=True):
-        statistics.setdefault(speaker, FeatureStatistics(frames.shape[1])).add(frames)
-    return [statistics[s].normalize(f) for f, s in zip(features, speakers)]
+    dim = features[0].shape[1] if features else 0
+    statistics = pooled_statistics(features, speakers, dim)
+    return [s.normalize(f) for s, f in zip(statistics, features)]
 
 
 def num_frames(num_samples: int, config: MfccConfig) -> int:

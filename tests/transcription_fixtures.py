@@ -33,8 +33,23 @@ def untrained_model() -> TrainedModel:
 
 def loudness_model() -> TrainedModel:
     """The known-answer stub: "a" on loud steps, space on quiet ones, blank in between."""
-    features, config = MfccConfig(normalize=False), ModelConfig(1, 8, 0.0, 3)
-    vocabulary = Vocabulary()
+    # The first MFCC is about -470 in the near-silence and -30 in a burst: threshold -250.
+    return _first_mfcc_stub(MfccConfig(normalize=False), "loudness", scale=0.05, offset=12.5)
+
+
+def speaker_loudness_model() -> TrainedModel:
+    """A known-answer stub normalised per speaker: "a" on steps louder than the speaker's
+    mean loudness, space on quieter ones; whether a file of near-silence comes out empty
+    ("" with its speaker's statistics) or full of "a"s (its own) shows which were used."""
+    # The normalised first MFCC: 0 is the speaker's mean.
+    features = MfccConfig(normalize_scope="speaker")
+    return _first_mfcc_stub(features, "speaker_loudness", scale=5.0, offset=0.0)
+
+
+def _first_mfcc_stub(features: MfccConfig, name: str, scale: float, offset: float) -> TrainedModel:
+    """A real Keras model whose logits read only the first MFCC of each step: "a" gets
+    `scale * c0 + offset`, space the negative, blank 0."""
+    config, vocabulary = ModelConfig(1, 8, 0.0, 3), Vocabulary()
     width = features.feature_dim * config.subsampling
     inputs = keras.Input(shape=(None, features.feature_dim), name="features")
     stacked = keras.layers.Reshape((-1, width), name="stack_frames")(inputs)
@@ -43,30 +58,10 @@ def loudness_model() -> TrainedModel:
     kernel = np.zeros((width, vocabulary.size), dtype=np.float32)
     bias = np.zeros(vocabulary.size, dtype=np.float32)
     a, space = vocabulary.encode("a")[0], vocabulary.encode(" ")[0]
-    # The first MFCC is about -470 in the near-silence and -30 in a burst: threshold -250.
-    kernel[0, a], bias[a] = 0.05, 12.5
-    kernel[0, space], bias[space] = -0.05, -12.5
+    kernel[0, a], bias[a] = scale, offset
+    kernel[0, space], bias[space] = -scale, -offset
     dense.set_weights([kernel, bias])
-    model = keras.Model(inputs, logits, name="loudness")
-    return TrainedModel(model, vocabulary, features, config, {"note": "known-answer stub"})
-
-
-def speaker_loudness_model() -> TrainedModel:
-    """A known-answer stub normalised per speaker: "a" on steps louder than the speaker's
-    mean loudness, space on quieter ones; whether a file of near-silence comes out empty
-    ("" with its speaker's statistics) or full of "a"s (its own) shows which were used."""
-    features, config = MfccConfig(normalize_scope="speaker"), ModelConfig(1, 8, 0.0, 3)
-    vocabulary = Vocabulary()
-    width = features.feature_dim * config.subsampling
-    inputs = keras.Input(shape=(None, features.feature_dim), name="features")
-    stacked = keras.layers.Reshape((-1, width), name="stack_frames")(inputs)
-    dense = keras.layers.Dense(vocabulary.size, name="logits")
-    logits = dense(stacked)
-    kernel = np.zeros((width, vocabulary.size), dtype=np.float32)
-    a, space = vocabulary.encode("a")[0], vocabulary.encode(" ")[0]
-    kernel[0, a], kernel[0, space] = 5.0, -5.0  # the normalised first MFCC: 0 is the mean
-    dense.set_weights([kernel, np.zeros(vocabulary.size, dtype=np.float32)])
-    model = keras.Model(inputs, logits, name="speaker_loudness")
+    model = keras.Model(inputs, logits, name=name)
     return TrainedModel(model, vocabulary, features, config, {"note": "known-answer stub"})
 
 

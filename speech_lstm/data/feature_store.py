@@ -22,7 +22,7 @@ import numpy as np
 from speech_lstm.audio import AudioError, load_audio
 from speech_lstm.data.manifest import Utterance
 from speech_lstm.data.reverb import add_reverb
-from speech_lstm.features import FeatureStatistics, MfccConfig, compute_mfcc
+from speech_lstm.features import FeatureStatistics, MfccConfig, compute_mfcc, pooled_statistics
 from speech_lstm.parallel import audio_process_pool
 
 log = logging.getLogger(__name__)
@@ -53,11 +53,8 @@ class FeatureStore:
         its group (one group per speaker and audio variant for speaker-level CMVN)."""
         if len(groups) != len(self):
             raise ValueError(f"Need one group per entry ({len(self)}). Received: {len(groups)}")
-        pooled: dict[Hashable, FeatureStatistics] = {}
-        for index, group in enumerate(groups):
-            statistics = pooled.setdefault(group, FeatureStatistics(self.frames.shape[1]))
-            statistics.add(self._stored(index))
-        self._statistics = [pooled[group] for group in groups]
+        stored = (self._stored(index) for index in range(len(self)))
+        self._statistics = pooled_statistics(stored, groups, self.frames.shape[1])
 
     def num_frames(self, index: int) -> int:
         """Frame count of utterance `index` (0 for one that failed to load)."""
