@@ -96,7 +96,10 @@ class TrainerConfig:
         early_stopping_patience: epochs without dev WER improvement before stopping; 0 disables.
         num_workers: processes computing features.
         num_buckets: length buckets for batching.
-        seed: seeds weights and shuffling.
+        seed: seeds weights, shuffling and augmentation.
+        deterministic: run every TensorFlow op deterministically (`enable_op_determinism`), so
+            a re-run with the same seed, data and machine reproduces the weights bit for bit.
+            Slower; without it, same-seed runs drift apart through thread scheduling.
         dev_batch_size: utterances per forward pass when scoring dev.
         verbose: Keras progress output (0 silent, 1 progress bar, 2 one line per epoch).
         precision: Keras dtype policy: float32, mixed_bfloat16 (fast on CPUs with AMX/AVX512
@@ -117,6 +120,7 @@ class TrainerConfig:
     num_workers: int = 2
     num_buckets: int = 8
     seed: int = 0
+    deterministic: bool = False
     dev_batch_size: int = 64
     verbose: int = 2
     precision: str = "float32"

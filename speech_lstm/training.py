@@ -320,6 +320,8 @@ def _train(config: TrainConfig, strategy: tf.distribute.Strategy) -> Path:
     if chief:
         (run_dir / "config.yaml").write_text(OmegaConf.to_yaml(OmegaConf.structured(config)))
     keras.utils.set_random_seed(config.trainer.seed)
+    if config.trainer.deterministic:
+        tf.config.experimental.enable_op_determinism()
     vocabulary = Vocabulary(config.data.characters)
     train_manifests = [config.data.train_manifest, *config.data.extra_train_manifests]
     train_split = load_labelled_split(

@@ -5,13 +5,16 @@ from collections import Counter
 import pytest
 import soundfile
 
+from speech_lstm.config import to_object
 from speech_lstm.data.manifest import read_manifest
 from speech_lstm.data.synthetic import (
+    SpeechRequest,
     SplitConfig,
     SyntheticConfig,
     check_disjoint_voices,
     generate_corpus,
     plan_split,
+    synthesize,
 )
 from tests.conftest import compose, require_espeak
 
@@ -148,3 +151,55 @@ def test_large_corpus_config_holds_out_a_whole_tts_family():
     hours = train.num_utterances * sum(MEAN_SECONDS[f] * s for f, s in shares.items()) / 3600
     assert hours >= 10.0
     assert cfg.augment.speed_factors != [1.0] and cfg.augment.spec_augment
+
+
+def accented_config(**overrides) -> SyntheticConfig:
+    settings = {
+        "word_list": ["two", "three"],
+        "respellings": {"el": {"two": "τού", "three": "θρι"}},
+        "splits": {"train": SplitConfig(2, ["el", "en-us"], ["m1"])},
+    }
+    return SyntheticConfig(**{**settings, **overrides})
+
+
+def test_foreign_accent_reads_the_respelling_and_keeps_the_word(tmp_path):
+    require_espeak()
+    config = accented_config(rate_wpm=[160, 160], pitch=[50, 50])
+    train = read_manifest(generate_corpus(config, tmp_path)["train"])
+    greek = next(u for u in train if u.speaker == "espeak-ng:el+m1")
+    english = next(u for u in train if u.speaker == "espeak-ng:en-us+m1")
+    assert {greek.text, english.text} <= {"two", "three"}
+
+    def spoken(text: str, voice: str):
+        path = tmp_path / "direct" / f"{voice}-{text}.wav"
+        synthesize(SpeechRequest(text, f"espeak-ng:{voice}", 160, 50, path), 16000)
+        return soundfile.read(path)[0]
+
+    respelt = {"two": "τού", "three": "θρι"}[greek.text]
+    assert (soundfile.read(greek.audio_filepath)[0] == spoken(respelt, "el+m1")).all()
+    assert len(spoken(greek.text, "el+m1")) != len(spoken(respelt, "el+m1"))
+    assert (soundfile.read(english.audio_filepath)[0] == spoken(english.text, "en-us+m1")).all()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"respellings": {}}, "non-English espeak-ng accent 'el'"),
+        ({"word_list": []}, "Give `word_list`"),
+        ({"respellings": {"el": {"two": "τού"}}}, "respellings.el does not spell ['three']"),
+    ],
+)
+def test_foreign_accent_without_a_full_respelling_is_rejected(overrides, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        accented_config(**overrides)
+
+
+def test_accented_digits_config_spells_every_digit_in_every_accent():
+    overrides = ["data=synthetic_digits_accented", "paths.output_dir=out"]
+    data = to_object(compose("make_synthetic", overrides)).data
+    synthetic = data.synthetic
+    foreign = set(synthetic.splits["train"].espeak_accents)
+    assert len(foreign) >= 10 and foreign == set(synthetic.respellings)
+    for accent, table in synthetic.respellings.items():
+        assert set(table) == set(synthetic.word_list), accent
+    check_disjoint_voices(synthetic.splits)

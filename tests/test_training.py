@@ -7,7 +7,9 @@ import subprocess
 import sys
 import time
 
+import h5py
 import keras
+import numpy as np
 import pytest
 
 from speech_lstm.config import TrainerConfig
@@ -138,3 +140,38 @@ def test_every_experiment_composes_into_a_valid_training_config(experiment, tmp_
     config = to_object(compose("train", overrides))
     assert isinstance(config, TrainConfig)
     assert config.trainer.epochs >= 1 and config.augment.speed_factors
+
+
+@pytest.mark.slow
+def test_deterministic_training_reproduces_the_weights(tmp_path):
+    require_espeak()
+    generated = run_script(
+        "make_synthetic.py",
+        f"paths.root_dir={tmp_path}",
+        "debug=tiny",
+        f"hydra.run.dir={tmp_path}/g",
+    )
+    assert generated.returncode == 0, generated.stderr
+    weights = []
+    for run in ("first", "second"):
+        overrides = ["trainer.deterministic=true", "augment=specaugment", "augment.noise_copies=1"]
+        command = _train_command(tmp_path, *overrides)
+        command[command.index(f"hydra.run.dir={tmp_path / 'run'}")] = (
+            f"hydra.run.dir={tmp_path / run}"
+        )
+        done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+        assert done.returncode == 0, done.stderr
+        weights.append(_checkpoint_arrays(tmp_path / run / "checkpoints" / "best.weights.h5"))
+    assert len(weights[0]) > 4
+    assert all(np.array_equal(a, b) for a, b in zip(*weights, strict=True))
+    assert not np.array_equal(weights[0][-1], np.zeros_like(weights[0][-1]))
+
+
+def _checkpoint_arrays(path) -> list:
+    """Every array stored in a Keras weights file, in file order."""
+    arrays = []
+    with h5py.File(path) as checkpoint:
+        checkpoint.visititems(
+            lambda _, item: arrays.append(item[()]) if isinstance(item, h5py.Dataset) else None
+        )
+    return arrays

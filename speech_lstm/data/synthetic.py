@@ -137,6 +137,11 @@ class SyntheticConfig:
         words_per_utterance: [min, max] words per utterance with `word_list`.
         lm_sentences: extra generated sentences written to `lm_text.txt` for the language
             model (no sentence of any split other than train among them); 0 writes none.
+        respellings: espeak-ng language -> {word: the word spelt in that language}, for
+            foreign-accented English. A voice of a language other than English reads each word
+            as respelt (Greek `τού` for `two`), so it sounds like a speaker of that language
+            saying the English word; the transcript keeps the English word. Such a voice needs
+            `word_list`, and a table that spells every word of it.
     """
 
     seed: int = 0
@@ -149,11 +154,41 @@ class SyntheticConfig:
     word_list: list[str] = field(default_factory=list)
     words_per_utterance: list[int] = field(default_factory=lambda: [1, 1])
     lm_sentences: int = 0
+    respellings: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name, split in self.splits.items():
+            for accent in split.espeak_accents:
+                if not is_english_accent(accent):
+                    self._check_respelling(name, accent)
+
+    def _check_respelling(self, split: str, accent: str) -> None:
+        table = self.respellings.get(accent)
+        if table is None or not self.word_list:
+            raise ValueError(
+                f"Split {split!r} has the non-English espeak-ng accent {accent!r}: it would read "
+                "English text with its own language's spelling rules. Give `word_list` and "
+                f"respellings.{accent} (word -> spelling). Received: word_list={self.word_list}, "
+                f"respellings for {sorted(self.respellings)}"
+            )
+        missing = [word for word in self.word_list if word not in table]
+        if missing:
+            raise ValueError(f"respellings.{accent} does not spell {missing}")
+
+    def spoken_text(self, text: str, voice: str) -> str:
+        """What `voice` is given to read for `text`: respelt word by word for a foreign accent."""
+        engine, name = voice.split(":", 1)
+        accent = name.split("+", 1)[0]
+        if engine != "espeak-ng" or is_english_accent(accent):
+            return text
+        return " ".join(self.respellings[accent][word] for word in text.split())
 
     def fingerprint(self) -> str:
         """Hash of everything that changes the audio or text (not `num_workers`)."""
         settings = asdict(self)
         settings.pop("num_workers")
+        if not settings["respellings"]:  # added later: corpora made before keep their hash
+            del settings["respellings"]
         for split in settings["splits"].values():
             # Festival came later: unused, it stays out of the hash, so corpora generated
             # before it keep their fingerprint and are reused.
@@ -168,7 +203,7 @@ class SyntheticConfig:
 
 @dataclass(frozen=True)
 class SpeechRequest:
-    """One utterance to synthesise."""
+    """One utterance to synthesise: `text` is its transcript, `spoken` what the engine reads."""
 
     text: str
     voice: str
@@ -176,6 +211,17 @@ class SpeechRequest:
     pitch: int
     path: Path
     espeak_data: Path | None = None  # `espeak-ng --path` for a random variant
+    spoken: str = ""  # empty: the engine reads `text`
+
+    @property
+    def engine_text(self) -> str:
+        """The text given to the TTS engine."""
+        return self.spoken or self.text
+
+
+def is_english_accent(accent: str) -> bool:
+    """Whether an espeak-ng language (`en-gb-scotland`, `el`) is a variety of English."""
+    return accent == "en" or accent.startswith("en-")
 
 
 def check_disjoint_voices(splits: dict[str, SplitConfig]) -> None:
@@ -258,7 +304,7 @@ def _espeak_command(voice: str, request: SpeechRequest, wav_path: Path) -> list[
     return [
         "espeak-ng",
         *data,
-        *("-v", voice, "-s", rate, "-p", pitch, "-w", str(wav_path), request.text),
+        *("-v", voice, "-s", rate, "-p", pitch, "-w", str(wav_path), request.engine_text),
     ]
 
 
@@ -274,7 +320,7 @@ def _flite_command(voice: str, request: SpeechRequest, wav_path: Path) -> list[s
         "--setf",
         f"int_f0_target_mean={f0_mean:.0f}",
         "-t",
-        request.text,
+        request.engine_text,
         "-o",
         str(wav_path),
     ]
@@ -308,14 +354,14 @@ def synthesize(request: SpeechRequest, sample_rate: int) -> float:
         raw = Path(tmp) / "raw.wav"
         result = subprocess.run(
             tts_command(request, raw),
-            input=request.text.encode(),
+            input=request.engine_text.encode(),
             check=True,
             capture_output=True,
             timeout=60,
         )
         if not raw.is_file():  # text2wave exits 0 after a Scheme error
             raise RuntimeError(
-                f"{request.voice} wrote no audio for {request.text!r}: "
+                f"{request.voice} wrote no audio for {request.engine_text!r}: "
                 f"{result.stderr.decode(errors='replace').strip()[-500:]}"
             )
         waveform = load_audio(raw, sample_rate)
@@ -360,6 +406,7 @@ def plan_split(
                 pitch=rng.randint(*config.pitch),
                 path=corpus_dir / name / f"{name}_{index:06d}.wav",
                 espeak_data=corpus_dir / ESPEAK_VARIANT_ROOT if is_random_variant(voice) else None,
+                spoken=config.spoken_text(text, voice),
             )
         )
     return requests
