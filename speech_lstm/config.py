@@ -99,7 +99,8 @@ class TrainerConfig:
         seed: seeds weights, shuffling and augmentation.
         deterministic: run every TensorFlow op deterministically (`enable_op_determinism`), so
             a re-run with the same seed, data and machine reproduces the weights bit for bit.
-            Slower; without it, same-seed runs drift apart through thread scheduling.
+            Can be slower (on GPUs above all; the CPU FSDD recipe barely changed). Without it,
+            same-seed runs drift apart through thread scheduling.
         dev_batch_size: utterances per forward pass when scoring dev.
         verbose: Keras progress output (0 silent, 1 progress bar, 2 one line per epoch).
         precision: Keras dtype policy: float32, mixed_bfloat16 (fast on CPUs with AMX/AVX512
