@@ -35,13 +35,24 @@ def test_precision_is_validated():
         TrainerConfig(precision="float8")
 
 
-def _train_command(tmp_path, *extra):
+def _generate_tiny_corpus(tmp_path) -> None:
+    require_espeak()
+    generated = run_script(
+        "make_synthetic.py",
+        f"paths.root_dir={tmp_path}",
+        "debug=tiny",
+        f"hydra.run.dir={tmp_path / 'gen'}",
+    )
+    assert generated.returncode == 0, generated.stderr
+
+
+def _train_command(tmp_path, *extra, run_name: str = "run"):
     return [
         sys.executable,
         str(ROOT / "scripts" / "train.py"),
         f"paths.root_dir={tmp_path}",
         "debug=tiny",
-        f"hydra.run.dir={tmp_path / 'run'}",
+        f"hydra.run.dir={tmp_path / run_name}",
         "trainer.epochs=3",
         "model.units=16",
         "trainer.verbose=0",
@@ -51,14 +62,7 @@ def _train_command(tmp_path, *extra):
 
 @pytest.mark.slow
 def test_rerun_after_sigkill_resumes_from_the_backup(tmp_path):
-    require_espeak()
-    generated = run_script(
-        "make_synthetic.py",
-        f"paths.root_dir={tmp_path}",
-        "debug=tiny",
-        f"hydra.run.dir={tmp_path / 'gen'}",
-    )
-    assert generated.returncode == 0, generated.stderr
+    _generate_tiny_corpus(tmp_path)
     backup = tmp_path / "run" / "backup" / "training_metadata.json"
     first = subprocess.Popen(
         _train_command(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -144,21 +148,11 @@ def test_every_experiment_composes_into_a_valid_training_config(experiment, tmp_
 
 @pytest.mark.slow
 def test_deterministic_training_reproduces_the_weights(tmp_path):
-    require_espeak()
-    generated = run_script(
-        "make_synthetic.py",
-        f"paths.root_dir={tmp_path}",
-        "debug=tiny",
-        f"hydra.run.dir={tmp_path}/g",
-    )
-    assert generated.returncode == 0, generated.stderr
+    _generate_tiny_corpus(tmp_path)
+    overrides = ["trainer.deterministic=true", "augment=specaugment", "augment.noise_copies=1"]
     weights = []
     for run in ("first", "second"):
-        overrides = ["trainer.deterministic=true", "augment=specaugment", "augment.noise_copies=1"]
-        command = _train_command(tmp_path, *overrides)
-        command[command.index(f"hydra.run.dir={tmp_path / 'run'}")] = (
-            f"hydra.run.dir={tmp_path / run}"
-        )
+        command = _train_command(tmp_path, *overrides, run_name=run)
         done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
         assert done.returncode == 0, done.stderr
         weights.append(_checkpoint_arrays(tmp_path / run / "checkpoints" / "best.weights.h5"))
