@@ -6,13 +6,7 @@
 # Usage: scripts/fsdd_recipe.sh [FSDD_DIR] [speaker ...]   (default ../shared/data/fsdd, all four)
 # Extra train.py overrides can be given in FSDD_TRAIN_ARGS, e.g. FSDD_TRAIN_ARGS="trainer.epochs=15".
 set -euo pipefail
-cd "$(dirname "$0")/.."
-FSDD="${1:-../shared/data/fsdd}"
-shift || true
-SPEAKERS=("$@")
-[ ${#SPEAKERS[@]} -gt 0 ] || SPEAKERS=(george jackson nicolas yweweler)
-PY="${VENV:-.venv}/bin/python"
-OUT="${FSDD_OUT:-outputs/fsdd}"
+source "$(dirname "$0")/fsdd_args.sh"
 if [ ! -d "$FSDD/recordings" ]; then
   echo "FSDD not found at $FSDD (expected $FSDD/recordings/*.wav)." >&2
   echo "Download it with: $PY scripts/download.py dataset=fsdd dest=data/" >&2

@@ -110,6 +110,9 @@ class TrainerConfig:
             mirrored (all local GPUs, or the CPU) or multi_worker (several hosts, from the
             TF_CONFIG environment variable). `batch_size` is the global batch, split across
             replicas.
+        init_from: a model directory whose weights the run starts from instead of random
+            ones (fine-tuning, e.g. on pseudo-labelled audio of a new speaker). Its model
+            shape, vocabulary and front end must equal this run's.
     """
 
     epochs: int = 10
@@ -126,6 +129,7 @@ class TrainerConfig:
     verbose: int = 2
     precision: str = "float32"
     strategy: str = "default"
+    init_from: str | None = None
 
     def __post_init__(self) -> None:
         if self.precision not in PRECISIONS:
@@ -312,11 +316,13 @@ def register_configs() -> None:
     from speech_lstm.data.download import DownloadConfig
     from speech_lstm.data.importers import PrepareDataConfig, register_importer_configs
     from speech_lstm.data.lint import LintConfig
+    from speech_lstm.data.pseudo_labels import PseudoLabelConfig
 
     register_importer_configs(store)
     store.store(name="prepare_data_schema", node=PrepareDataConfig)
     store.store(name="download_schema", node=DownloadConfig)
     store.store(name="lint_data_schema", node=LintConfig)
+    store.store(name="pseudo_label_schema", node=PseudoLabelConfig)
 
 
 def to_object(cfg: Any) -> Any:

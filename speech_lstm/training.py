@@ -15,7 +15,7 @@ import numpy as np
 import tensorflow as tf
 from omegaconf import OmegaConf
 
-from speech_lstm.config import TrainConfig
+from speech_lstm.config import ModelConfig, TrainConfig
 from speech_lstm.data.dataset import LabelledSplit, label_split, make_dataset
 from speech_lstm.data.feature_store import ORIGINAL, AudioVariant, build_feature_store
 from speech_lstm.data.manifest import Utterance, read_manifest
@@ -32,7 +32,7 @@ from speech_lstm.evaluation import score
 from speech_lstm.inference import LogitComputer
 from speech_lstm.lm import NgramLM, build_ngram_lm
 from speech_lstm.model import build_acoustic_model
-from speech_lstm.model_dir import TrainedModel, save_model_dir
+from speech_lstm.model_dir import TrainedModel, load_model_dir, save_model_dir
 from speech_lstm.text import BLANK_INDEX, Vocabulary, normalize_text
 
 log = logging.getLogger(__name__)
@@ -351,6 +351,8 @@ def _train(config: TrainConfig, strategy: tf.distribute.Strategy) -> Path:
     steps = int(dataset.cardinality())
     with strategy.scope():
         acoustic = build_acoustic_model(config.features.feature_dim, vocabulary.size, config.model)
+        if config.trainer.init_from:
+            load_initial_weights(acoustic, config, vocabulary)
         trainer_model = DistributedCtcModel(acoustic, config.model.subsampling)
         trainer_model.compile(optimizer=make_optimizer(config, steps))
     callbacks = make_callbacks(config, out_dir, dev_split, train_split.audio_seconds, chief)
@@ -369,6 +371,51 @@ def _train(config: TrainConfig, strategy: tf.distribute.Strategy) -> Path:
         return out_dir
     trainer_model.load_weights(best)
     return export(run_dir, acoustic, vocabulary, config, history.history)
+
+
+def load_initial_weights(
+    acoustic: keras.Model, config: TrainConfig, vocabulary: Vocabulary
+) -> None:
+    """Copies the weights of the model directory `trainer.init_from` into `acoustic`.
+
+    Fine-tuning only makes sense from a model that reads the same features and emits the same
+    characters, so any difference is refused, named, before training starts.
+
+    Raises:
+        ValueError: the directory's model shape, vocabulary or front end differs from the run's.
+    """
+    source = load_model_dir(config.trainer.init_from)
+    differences = _differing_fields(asdict(source.features), asdict(config.features), "features")
+    differences += _differing_fields(
+        _weight_shape(source.model_config), _weight_shape(config.model), "model"
+    )
+    if source.vocabulary.characters != vocabulary.characters:
+        differences.append(
+            f"data.characters: {source.vocabulary.characters!r} there, "
+            f"{vocabulary.characters!r} here"
+        )
+    if differences:
+        raise ValueError(
+            f"trainer.init_from={config.trainer.init_from} does not match this run: "
+            + "; ".join(differences)
+            + ". Set these as the model directory has them (see its features.json, model.json "
+            "and vocabulary.json)."
+        )
+    acoustic.set_weights(source.acoustic_model.get_weights())
+    print(f"initial weights: {config.trainer.init_from}", flush=True)
+
+
+def _weight_shape(model: ModelConfig) -> dict:
+    """The model settings that decide the weights' shapes (dropout has no weights)."""
+    return {name: value for name, value in asdict(model).items() if name != "dropout"}
+
+
+def _differing_fields(source: dict, run: dict, group: str) -> list[str]:
+    return [
+        f"{group}.{name}: {source.get(name)!r} there, {value!r} here"
+        for name, value in run.items()
+        if source.get(name) != value
+    ]
 
 
 def _report_divergence(where: str, run_dir: Path, best: Path) -> None:
@@ -406,6 +453,7 @@ def export(
         "best_dev_wer": float(min(dev_wer)) if dev_wer else None,
         "train_manifest": config.data.train_manifest,
         "dev_manifest": config.data.dev_manifest,
+        "init_from": config.trainer.init_from,
         "model": asdict(config.model),
     }
     lm = build_lm(config, vocabulary) if config.lm_order else None

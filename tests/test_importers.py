@@ -248,6 +248,23 @@ def test_fsdd_real_files_speaker_held_out(tmp_path):
     with pytest.raises(ValueError, match="split=dev needs"):
         run_import(FsddConfig(split="dev"), fsdd, tmp_path / "bad.jsonl")
 
+    halves = []
+    for first, last in ([0, 24], [25, 49]):
+        half = FsddConfig(split="test", held_out_speaker=held, test_takes=[first, last])
+        _, utterances = run_import(half, fsdd, tmp_path / f"test_{first}.jsonl")
+        takes = {int(Path(u.audio_filepath).stem.split("_")[2]) for u in utterances}
+        assert takes == set(range(first, last + 1)) and len(utterances) == 250
+        halves.append({u.audio_filepath for u in utterances})
+    assert halves[0] | halves[1] == {u.audio_filepath for u in test}
+    assert not halves[0] & halves[1]
+
+
+def test_fsdd_test_takes_are_validated():
+    with pytest.raises(ValueError, match="test_takes needs held_out_speaker"):
+        FsddConfig(split="test", test_takes=[0, 24])
+    with pytest.raises(ValueError, match=r"test_takes must be \[first, last\]"):
+        FsddConfig(split="test", held_out_speaker="jackson", test_takes=[30, 10])
+
 
 @pytest.mark.parametrize("name", sorted(IMPORTERS))
 def test_every_dataset_config_composes_to_its_schema(name):
@@ -277,5 +294,8 @@ def test_prepare_data_script(tmp_path):
     ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert "fsdd (split=test, held_out_speaker=None, dev_takes=0): 8 utterances" in result.stdout
+    assert (
+        "fsdd (split=test, held_out_speaker=None, dev_takes=0, test_takes=None): 8 utterances"
+        in result.stdout
+    )
     assert len(read_manifest(output)) == 8

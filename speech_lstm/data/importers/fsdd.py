@@ -35,12 +35,27 @@ class FsddConfig:
         dev_takes: with `held_out_speaker`, the first `dev_takes` takes of every other
             speaker and digit form `dev` and leave `train`, so model selection never sees
             the held-out speaker nor the training files.
+        test_takes: with `held_out_speaker`, `[first, last]`: `test` keeps only these takes
+            of the held-out speaker (both included). Two halves let one be transcribed for
+            unsupervised adaptation while the other is scored; null keeps all.
     """
 
     name: str = "fsdd"
     split: str = "train"
     held_out_speaker: str | None = None
     dev_takes: int = 0
+    test_takes: list[int] | None = None
+
+    def __post_init__(self) -> None:
+        if self.test_takes is not None and self.held_out_speaker is None:
+            raise ValueError("test_takes needs held_out_speaker (the speaker whose takes it picks)")
+        if self.test_takes is not None and (
+            len(self.test_takes) != 2 or not 0 <= self.test_takes[0] <= self.test_takes[1]
+        ):
+            raise ValueError(
+                f"test_takes must be [first, last] with 0 <= first <= last. "
+                f"Received: {self.test_takes}"
+            )
 
 
 @dataclass(frozen=True)
@@ -111,6 +126,7 @@ def _in_split(recording: _Recording, config: FsddConfig) -> bool:
     if config.held_out_speaker is None:
         return (recording.take < FIRST_TRAIN_TAKE) == (config.split == "test")
     if recording.speaker == config.held_out_speaker:
-        return config.split == "test"
+        first, last = config.test_takes or (0, recording.take)
+        return config.split == "test" and first <= recording.take <= last
     is_dev = recording.take < config.dev_takes
     return config.split == ("dev" if is_dev else "train")

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Unsupervised speaker adaptation on FSDD, after scripts/fsdd_recipe.sh trained the
+# speaker-independent model of each held-out speaker (in $FSDD_OUT/<speaker>/train/model).
+# FSDD_ADAPT_MODE=cross (default): the held-out speaker's 500 recordings are cut into two
+# halves by take (0-24, 25-49). For each half: the base model transcribes the OTHER half (no
+# labels used), its confident transcriptions become pseudo-labels, the model is fine-tuned on
+# them (experiment=fsdd_adapt), and the adapted model is scored on this half, which it never
+# heard. The two halves together score all 500 recordings.
+# FSDD_ADAPT_MODE=self: the recordings to transcribe are the ones adapted on (all 500), as a
+# user would adapt to a folder of a new speaker's recordings and then transcribe that folder.
+# The base model is scored on the same recordings for comparison.
+# Usage: scripts/fsdd_adapt.sh [FSDD_DIR] [speaker ...]   (default ../shared/data/fsdd, all four)
+# Each further round (FSDD_ADAPT_ROUNDS, default 2) re-labels the other half with the model the
+# round before adapted, and fine-tunes the speaker-independent model again on those labels.
+# FSDD_ADAPT_ARGS: extra train.py overrides; FSDD_MIN_CONFIDENCE: pseudo-label threshold (0.9).
+set -euo pipefail
+source "$(dirname "$0")/fsdd_args.sh"
+DIGITS=data/synthetic_digits/train.jsonl
+ROUNDS="${FSDD_ADAPT_ROUNDS:-2}"
+MODE="${FSDD_ADAPT_MODE:-cross}"
+case "$MODE" in
+  cross) HALVES=("0 24" "25 49") ;;
+  self) HALVES=("0 49") ;;
+  *) echo "FSDD_ADAPT_MODE must be cross or self. Received: $MODE" >&2; exit 1 ;;
+esac
+
+for speaker in "${SPEAKERS[@]}"; do
+  base="$OUT/$speaker/train/model"
+  corpus="data/fsdd/$speaker"
+  if [ ! -f "$base/model.keras" ] || [ ! -f "$corpus/train.jsonl" ] || [ ! -f "$DIGITS" ]; then
+    echo "No speaker-independent model for $speaker at $base (or no $corpus, $DIGITS)." >&2
+    echo "Run first: bash scripts/fsdd_recipe.sh $FSDD $speaker" >&2
+    exit 1
+  fi
+  for half in "${HALVES[@]}"; do
+    read -r first last <<<"$half"
+    "$PY" scripts/prepare_data.py dataset=fsdd source="$FSDD" \
+      output="$corpus/test_$first-$last.jsonl" dataset.split=test \
+      dataset.held_out_speaker="$speaker" "dataset.test_takes=[$first,$last]" \
+      hydra.run.dir="$OUT/$speaker/adapt_$MODE/prepare_$first" >/dev/null
+  done
+  for index in "${!HALVES[@]}"; do
+    test_takes="${HALVES[$index]// /-}"
+    unlabelled_takes="${HALVES[$(( (index + 1) % ${#HALVES[@]} ))]// /-}"
+    run="$OUT/$speaker/adapt_$MODE/test_$test_takes"
+    "$PY" scripts/evaluate.py model_dir="$base" decoder=beam_lm \
+      manifest="$corpus/test_$test_takes.jsonl" output_dir="$run/eval_base" \
+      hydra.run.dir="$run/evaluate_base" >/dev/null
+    labeller="$base"
+    for round in $(seq 1 "$ROUNDS"); do
+      step="$run/round_$round"
+      "$PY" scripts/transcribe.py model_dir="$labeller" \
+        input="$corpus/test_$unlabelled_takes.jsonl" output="$step/unlabelled.jsonl" \
+        decoder=beam_lm timestamps=true progress=false \
+        hydra.run.dir="$step/transcribe" >/dev/null
+      "$PY" scripts/pseudo_label.py predictions="$step/unlabelled.jsonl" \
+        manifest="$corpus/test_$unlabelled_takes.jsonl" output="$step/pseudo.jsonl" \
+        min_confidence="${FSDD_MIN_CONFIDENCE:-0.9}" hydra.run.dir="$step/pseudo_label"
+      pseudo="$step/pseudo.jsonl"
+      started=$(date +%s)
+      "$PY" scripts/train.py experiment=fsdd_adapt data.corpus_dir="$corpus" trainer.verbose=0 \
+        trainer.init_from="$base" "data.extra_train_manifests=[$DIGITS,$pseudo,$pseudo,$pseudo]" \
+        ${FSDD_ADAPT_ARGS:-} hydra.run.dir="$step/train"
+      echo "$(( $(date +%s) - started ))" > "$step/train_seconds"
+      "$PY" scripts/evaluate.py model_dir="$step/train/model" decoder=beam_lm \
+        manifest="$corpus/test_$test_takes.jsonl" output_dir="$step/eval" \
+        hydra.run.dir="$step/evaluate" >/dev/null
+      labeller="$step/train/model"
+    done
+  done
+done
+
+"$PY" - "$OUT" "$ROUNDS" "$MODE" "${SPEAKERS[@]}" <<'PYEOF'
+import glob, json, sys
+out, rounds, mode, speakers = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4:]
+def wer(reports):
+    return sum(r["errors"] for r in reports) / sum(r["n_words"] for r in reports)
+def load(path):
+    with open(path) as file:
+        return json.load(file)
+header = ["held-out speaker", "WER base"] + [f"WER round {r}" for r in range(1, rounds + 1)]
+header += ["labels kept (last round)", "their accuracy", "fine-tune s"]
+lines = ["| " + " | ".join(header) + " |", "|---" + "|---:" * (len(header) - 1) + "|"]
+columns = [[] for _ in range(rounds + 1)]  # per speaker: base, then each round
+for speaker in speakers:
+    runs = sorted(glob.glob(f"{out}/{speaker}/adapt_{mode}/test_*"))
+    reports = ["eval_base"] + [f"round_{r}/eval" for r in range(1, rounds + 1)]
+    cells = [speaker]
+    for column, report in zip(columns, reports):
+        column.append(wer([load(f"{run}/{report}/report.json") for run in runs]))
+        cells.append(f"{column[-1]:.2%}")
+    labels = [load(f"{run}/round_{rounds}/pseudo_label/summary.json") for run in runs]
+    kept, checked, correct = (sum(s[key] for s in labels) for key in ("kept", "checked", "correct"))
+    cells += [f"{kept} of 500", f"{correct / checked:.1%}" if checked else "n/a"]
+    seconds = 0
+    for run in runs:
+        for r in range(1, rounds + 1):
+            with open(f"{run}/round_{r}/train_seconds") as file:
+                seconds += int(file.read())
+    cells.append(str(seconds))
+    lines.append("| " + " | ".join(cells) + " |")
+means = [f"{sum(column) / len(column):.2%}" for column in columns]
+lines.append("| mean | " + " | ".join(means) + " |" + " |" * 3)
+table = "\n".join(lines)
+with open(f"{out}/adapt_{mode}_summary.md", "w") as file:
+    file.write(table + "\n")
+print(table)
+PYEOF

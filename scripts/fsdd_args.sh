@@ -1,0 +1,10 @@
+# Sourced by the FSDD recipe scripts: [FSDD_DIR] [speaker ...] arguments and shared settings.
+# Sets FSDD (default ../shared/data/fsdd), SPEAKERS (default all four), PY and OUT
+# (FSDD_OUT, default outputs/fsdd); the working directory becomes the repository root.
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+FSDD="${1:-../shared/data/fsdd}"
+shift || true
+SPEAKERS=("$@")
+[ ${#SPEAKERS[@]} -gt 0 ] || SPEAKERS=(george jackson nicolas yweweler)
+PY="${VENV:-.venv}/bin/python"
+OUT="${FSDD_OUT:-outputs/fsdd}"

@@ -1,0 +1,177 @@
+"""Unsupervised adaptation: pseudo-labels from confident transcriptions, and fine-tuning from a
+trained model directory (`trainer.init_from`)."""
+
+import json
+import subprocess
+
+import numpy as np
+import pytest
+
+from speech_lstm.config import ModelConfig, TrainConfig, TrainerConfig
+from speech_lstm.data.manifest import Utterance, read_manifest
+from speech_lstm.data.pseudo_labels import PseudoLabelConfig, select_pseudo_labels
+from speech_lstm.features import MfccConfig
+from speech_lstm.model import build_acoustic_model
+from speech_lstm.model_dir import TrainedModel, save_model_dir
+from speech_lstm.text import Vocabulary
+from speech_lstm.training import load_initial_weights
+from tests.conftest import run_script, write_tone
+from tests.test_training import _generate_tiny_corpus, _train_command
+
+
+def _row(path, text, *confidences, **extra):
+    words = [
+        {"word": w, "start": 0.0, "end": 0.1, "confidence": c}
+        for w, c in zip(text.split(), confidences, strict=True)
+    ]
+    return {"audio_filepath": str(path), "text": text, "duration": 0.5, "words": words, **extra}
+
+
+def test_only_transcriptions_whose_every_word_is_confident_are_kept(tmp_path):
+    sources = {
+        str(tmp_path / "a.wav"): Utterance(str(tmp_path / "a.wav"), 0.5, "one two", "ann"),
+        str(tmp_path / "b.wav"): Utterance(str(tmp_path / "b.wav"), 0.5, "three", "ann"),
+        str(tmp_path / "c.wav"): Utterance(str(tmp_path / "c.wav"), 0.5, "", "ann"),
+    }
+    rows = [
+        _row(tmp_path / "a.wav", "one two", 0.97, 0.95),  # kept, matches its reference
+        _row(tmp_path / "b.wav", "eight", 0.99),  # kept, but the reference says three
+        _row(tmp_path / "c.wav", "four", 0.92),  # kept; no reference to check it against
+        _row(tmp_path / "d.wav", "five six", 0.99, 0.6),  # one unsure word drops the row
+        _row(tmp_path / "e.wav", ""),  # nothing recognised
+        {"audio_filepath": str(tmp_path / "f.wav"), "error": "DecodeError: not audio"},
+    ]
+    kept, summary = select_pseudo_labels(rows, 0.9, sources)
+    assert [(u.text, u.speaker) for u in kept] == [
+        ("one two", "ann"),
+        ("eight", "ann"),
+        ("four", "ann"),
+    ]
+    assert (summary.rows, summary.kept, summary.below_threshold) == (6, 3, 1)
+    assert (summary.empty, summary.failed) == (1, 1)
+    assert (summary.checked, summary.correct) == (2, 1)
+    assert "1 of 2 (50.0%)" in summary.text()
+
+    relabelled, _ = select_pseudo_labels(rows, 0.5, sources, speaker="bob")
+    assert len(relabelled) == 4 and {u.speaker for u in relabelled} == {"bob"}
+
+
+def test_rows_without_word_confidences_are_refused():
+    with pytest.raises(ValueError, match="timestamps=true"):
+        select_pseudo_labels([{"audio_filepath": "a.wav", "text": "one", "duration": 1.0}], 0.9)
+    with pytest.raises(ValueError, match="min_confidence"):
+        PseudoLabelConfig(min_confidence=1.5)
+
+
+def test_pseudo_label_script_writes_a_manifest_of_real_files(tmp_path):
+    audio = [write_tone(tmp_path / "audio" / f"{name}.wav", 0.5) for name in "ab"]
+    manifest = tmp_path / "input.jsonl"
+    manifest.write_text(
+        "".join(
+            json.dumps({"audio_filepath": str(p), "duration": 0.5, "text": "one", "speaker": "x"})
+            + "\n"
+            for p in audio
+        )
+    )
+    predictions = tmp_path / "predictions.jsonl"
+    rows = [_row(audio[0], "one", 0.95), _row(audio[1], "two", 0.4)]
+    predictions.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    done = run_script(
+        "pseudo_label.py",
+        f"predictions={predictions}",
+        f"manifest={manifest}",
+        f"output={tmp_path / 'pseudo.jsonl'}",
+        f"hydra.run.dir={tmp_path / 'run'}",
+    )
+    assert done.returncode == 0, done.stderr
+    assert "kept 1 of 2" in done.stdout and "1 of 1 (100.0%)" in done.stdout
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert (summary["kept"], summary["below_threshold"], summary["correct"]) == (1, 1, 1)
+    kept = read_manifest(tmp_path / "pseudo.jsonl")
+    assert [(u.audio_filepath, u.text, u.speaker) for u in kept] == [(str(audio[0]), "one", "x")]
+
+
+def _saved_model(tmp_path, features: MfccConfig, model: ModelConfig, characters: str):
+    vocabulary = Vocabulary(characters)
+    acoustic = build_acoustic_model(features.feature_dim, vocabulary.size, model)
+    trained = TrainedModel(acoustic, vocabulary, features, model, {})
+    return save_model_dir(tmp_path / "source", trained), acoustic
+
+
+def test_init_from_copies_the_weights_and_refuses_a_different_model(tmp_path):
+    features, model = MfccConfig(), ModelConfig(1, 8, 0.0, 3)
+    source_dir, source = _saved_model(tmp_path, features, model, Vocabulary().characters)
+    config = TrainConfig(
+        features=features,
+        model=ModelConfig(1, 8, 0.3, 3),  # dropout has no weights: it may differ
+        trainer=TrainerConfig(init_from=str(source_dir)),
+    )
+    vocabulary = Vocabulary()
+    fresh = build_acoustic_model(features.feature_dim, vocabulary.size, config.model)
+    assert not np.array_equal(fresh.get_weights()[0], source.get_weights()[0])
+    load_initial_weights(fresh, config, vocabulary)
+    assert all(
+        np.array_equal(a, b) for a, b in zip(fresh.get_weights(), source.get_weights(), strict=True)
+    )
+
+    config.model, config.features = ModelConfig(1, 16, 0.0, 3), MfccConfig(n_mfcc=20)
+    other = build_acoustic_model(config.features.feature_dim, vocabulary.size, config.model)
+    with pytest.raises(ValueError) as refused:
+        load_initial_weights(other, config, Vocabulary(" abc"))
+    message = str(refused.value)
+    assert "model.units: 8 there, 16 here" in message
+    assert "features.n_mfcc: 13 there, 20 here" in message
+    assert "data.characters" in message
+
+
+@pytest.mark.slow
+def test_pseudo_labelled_fine_tuning_runs_through_the_scripts(tmp_path):
+    """Train, transcribe unlabelled audio, keep confident labels, fine-tune from the model."""
+    _generate_tiny_corpus(tmp_path)
+    first = subprocess.run(
+        _train_command(tmp_path, run_name="base"), capture_output=True, text=True, check=False
+    )
+    assert first.returncode == 0, first.stderr
+    model_dir = tmp_path / "base" / "model"
+    dev = next(tmp_path.glob("data/**/dev.jsonl"))
+    transcribed = run_script(
+        "transcribe.py",
+        f"model_dir={model_dir}",
+        f"input={dev}",
+        f"output={tmp_path / 'pred.jsonl'}",
+        "timestamps=true",
+        "progress=false",
+        f"hydra.run.dir={tmp_path / 'transcribe'}",
+    )
+    assert transcribed.returncode == 0, transcribed.stderr
+    labelled = run_script(
+        "pseudo_label.py",
+        f"predictions={tmp_path / 'pred.jsonl'}",
+        f"manifest={dev}",
+        f"output={tmp_path / 'pseudo.jsonl'}",
+        "min_confidence=0.0",  # three epochs of a tiny model: keep whatever it heard
+        f"hydra.run.dir={tmp_path / 'label'}",
+    )
+    assert labelled.returncode == 0, labelled.stderr
+    pseudo = read_manifest(tmp_path / "pseudo.jsonl")
+    assert pseudo, labelled.stdout
+    tuned = subprocess.run(
+        _train_command(
+            tmp_path,
+            f"trainer.init_from={model_dir}",
+            f"data.extra_train_manifests=[{tmp_path / 'pseudo.jsonl'}]",
+            "trainer.epochs=1",
+            run_name="tuned",
+        ),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert tuned.returncode == 0, tuned.stderr
+    assert f"initial weights: {model_dir}" in tuned.stdout
+    assert (
+        f"train: {len(read_manifest(next(tmp_path.glob('data/**/train.jsonl')))) + len(pseudo)}"
+        in tuned.stdout
+    )
+    metadata = json.loads((tmp_path / "tuned" / "model" / "training.json").read_text())
+    assert metadata["init_from"] == str(model_dir)
