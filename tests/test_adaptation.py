@@ -75,7 +75,8 @@ def test_pseudo_label_script_writes_a_manifest_of_real_files(tmp_path):
     )
     predictions = tmp_path / "predictions.jsonl"
     rows = [_row(audio[0], "one", 0.95), _row(audio[1], "two", 0.4)]
-    predictions.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    cut_short = json.dumps(_row(audio[1], "three", 0.99))[:30]  # an interrupted transcription
+    predictions.write_text("".join(json.dumps(row) + "\n" for row in rows) + cut_short + "\n")
     done = run_script(
         "pseudo_label.py",
         f"predictions={predictions}",
@@ -84,9 +85,10 @@ def test_pseudo_label_script_writes_a_manifest_of_real_files(tmp_path):
         f"hydra.run.dir={tmp_path / 'run'}",
     )
     assert done.returncode == 0, done.stderr
-    assert "kept 1 of 2" in done.stdout and "1 of 1 (100.0%)" in done.stdout
+    assert "kept 1 of 3" in done.stdout and "1 of 1 (100.0%)" in done.stdout
     summary = json.loads((tmp_path / "run" / "summary.json").read_text())
-    assert (summary["kept"], summary["below_threshold"], summary["correct"]) == (1, 1, 1)
+    assert (summary["kept"], summary["below_threshold"], summary["failed"]) == (1, 1, 1)
+    assert summary["correct"] == 1
     kept = read_manifest(tmp_path / "pseudo.jsonl")
     assert [(u.audio_filepath, u.text, u.speaker) for u in kept] == [(str(audio[0]), "one", "x")]
 

@@ -135,7 +135,16 @@ def write_pseudo_labels(config: PseudoLabelConfig) -> PseudoLabelSummary:
     sources = {}
     if config.manifest:
         sources = {str(Path(u.audio_filepath).resolve()): u for u in read_manifest(config.manifest)}
-    rows = (json.loads(line) for _, line in iter_jsonl_lines(config.predictions))
+    rows = (_parse_row(number, line) for number, line in iter_jsonl_lines(config.predictions))
     kept, summary = select_pseudo_labels(rows, config.min_confidence, sources, config.speaker)
     write_manifest(config.output, kept)
     return summary
+
+
+def _parse_row(number: int, line: str) -> dict:
+    """A predictions line as a row; a line cut short (an interrupted run) is a failed row."""
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as error:
+        return {"error": f"line {number}: not valid JSON ({error.msg})"}
+    return row if isinstance(row, dict) else {"error": f"line {number}: not a JSON object"}
