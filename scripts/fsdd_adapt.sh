@@ -90,8 +90,10 @@ for speaker in speakers:
         column.append(wer([load(f"{run}/{report}/report.json") for run in runs]))
         cells.append(f"{column[-1]:.2%}")
     labels = [load(f"{run}/round_{rounds}/pseudo_label/summary.json") for run in runs]
-    kept, checked, correct = (sum(s[key] for s in labels) for key in ("kept", "checked", "correct"))
-    cells += [f"{kept} of 500", f"{correct / checked:.1%}" if checked else "n/a"]
+    rows, kept, checked, correct = (
+        sum(s[key] for s in labels) for key in ("rows", "kept", "checked", "correct")
+    )
+    cells += [f"{kept} of {rows}", f"{correct / checked:.1%}" if checked else "n/a"]
     seconds = 0
     for run in runs:
         for r in range(1, rounds + 1):

@@ -62,7 +62,7 @@ def export_paths(model_dir: str | Path, output_dir: str | Path | None = None) ->
 
 def export_model(config: ExportConfig) -> dict[str, Path]:
     """Writes the exported models and returns their paths (only those written)."""
-    model = load_model_dir(config.model_dir).acoustic_model
+    model = load_model_dir(config.model_dir, with_lm=False).acoustic_model
     paths = export_paths(config.model_dir, config.output_dir)
     paths["saved_model"].parent.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}

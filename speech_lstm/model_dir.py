@@ -53,8 +53,9 @@ def save_model_dir(directory: str | Path, trained: TrainedModel) -> Path:
     return directory
 
 
-def load_model_dir(directory: str | Path) -> TrainedModel:
-    """Reads a directory written by `save_model_dir`.
+def load_model_dir(directory: str | Path, with_lm: bool = True) -> TrainedModel:
+    """Reads a directory written by `save_model_dir`; `with_lm=False` skips parsing the
+    ARPA file (tens of MB for the demo model), for callers that only need the network.
 
     Raises:
         FileNotFoundError: naming the missing file when `directory` is not a model directory.
@@ -76,5 +77,7 @@ def load_model_dir(directory: str | Path) -> TrainedModel:
         features=MfccConfig.load(directory / FEATURES_FILE),
         model_config=ModelConfig.load(directory / MODEL_CONFIG_FILE),
         metadata=json.loads(metadata_path.read_text()) if metadata_path.is_file() else {},
-        lm=NgramLM.load_arpa(directory / LM_FILE) if (directory / LM_FILE).is_file() else None,
+        lm=NgramLM.load_arpa(directory / LM_FILE)
+        if with_lm and (directory / LM_FILE).is_file()
+        else None,
     )

@@ -384,7 +384,7 @@ def load_initial_weights(
     Raises:
         ValueError: the directory's model shape, vocabulary or front end differs from the run's.
     """
-    source = load_model_dir(config.trainer.init_from)
+    source = load_model_dir(config.trainer.init_from, with_lm=False)
     differences = _differing_fields(asdict(source.features), asdict(config.features), "features")
     differences += _differing_fields(
         _weight_shape(source.model_config), _weight_shape(config.model), "model"

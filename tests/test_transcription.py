@@ -52,6 +52,17 @@ def test_model_dir_round_trip(model_dir):
     assert loaded.acoustic_model(x).shape == (2, 10, 29)
 
 
+def test_model_dir_lm_is_read_only_when_asked_for(tmp_path):
+    from dataclasses import replace
+
+    from speech_lstm.lm import build_ngram_lm
+
+    lm = build_ngram_lm(["one two", "two one"], order=2)
+    directory = save(replace(untrained_model(), lm=lm), tmp_path / "with_lm")
+    assert load_model_dir(directory).lm.words == lm.words
+    assert load_model_dir(directory, with_lm=False).lm is None
+
+
 def test_not_a_model_dir(tmp_path):
     with pytest.raises(FileNotFoundError, match="not a model directory"):
         load_model_dir(tmp_path)
