@@ -311,3 +311,24 @@ def test_speakers_come_from_the_manifest_or_the_speaker_option(speaker_stub_dir,
     per_file = texts(tmp_path / "in")
     assert "a" in per_file[str(quiet)]
     assert texts(tmp_path / "in", speaker="x")[str(quiet)] == ""
+
+
+def test_a_resumed_job_normalises_with_each_speakers_whole_set(speaker_stub_dir, tmp_path):
+    bursts = write_bursts(tmp_path / "in" / "a_bursts.wav")
+    quiet = write_near_silence(tmp_path / "in" / "b_quiet.wav")
+    out = tmp_path / "out.jsonl"
+    # An interrupted job that got as far as the bursts: only the quiet file is left.
+    out.write_text(json.dumps({"audio_filepath": str(bursts), "text": "a a a"}) + "\n")
+    summary = run_transcription(
+        config(speaker_stub_dir, tmp_path / "in", out, speaker="x", resume=True)
+    )
+    assert summary == {"done": 1, "failed": 0, "skipped": 1}
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    # With x's statistics over both files, the quiet one is below x's mean throughout; with
+    # its own statistics alone (the pending inputs only) it would be full of "a"s.
+    assert [r["text"] for r in rows] == ["a a a", ""]
+    transcriber = Transcriber.load(speaker_stub_dir)
+    pooled = transcriber.speaker_statistics([bursts, quiet, quiet], ["x", "x", None])
+    assert list(pooled) == ["x"] and pooled["x"].count > 0
+    with pytest.raises(ValueError, match="one speaker per input"):
+        transcriber.speaker_statistics([bursts], [])

@@ -42,9 +42,15 @@ def run_transcription(config: TranscribeConfig) -> dict[str, int]:
         timestamps=config.timestamps or fmt in ("srt", "vtt"),
     )
     speakers = input_speakers(config.input, pending, config.speaker)
+    statistics = None
+    if len(pending) < len(paths) and transcriber.trained.features.normalizes_per_speaker:
+        # A resumed job normalises what is left with each speaker's statistics over all of
+        # its inputs, as the uninterrupted job did, not over the ones still pending.
+        every_speaker = input_speakers(config.input, paths, config.speaker)
+        statistics = transcriber.speaker_statistics(paths, every_speaker)
     progress = Progress(len(pending), enabled=config.progress)
     batches = transcriber.transcribe_batches(
-        pending, config.batch_size, config.sort_window, speakers
+        pending, config.batch_size, config.sort_window, speakers, statistics
     )
     try:
         for batch in batches:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -156,6 +156,7 @@ class Transcriber:
         batch_size: int = 16,
         sort_window: int = 8,
         speakers: Sequence[str | None] | None = None,
+        statistics: Mapping[str, FeatureStatistics] | None = None,
     ) -> Iterator[list[tuple[int, TranscriptionResult]]]:
         """Yields (input position, result) pairs after each model batch, as inputs complete.
 
@@ -165,42 +166,65 @@ class Transcriber:
         For a model normalised per speaker (`features.normalize_scope: speaker`), every input
         is read twice: once to pool the statistics of each speaker in `speakers` (one entry
         per input), then to transcribe. An input without a speaker is its own speaker.
+        `statistics` (from `speaker_statistics`) gives named speakers' statistics instead, so
+        a subset of a set is normalised as the whole set was (a resumed job); their inputs
+        are then read once.
         """
         if batch_size < 1 or sort_window < 1:
             raise ValueError(
                 f"batch_size and sort_window must be >= 1. Received: {batch_size}, {sort_window}"
             )
-        statistics = None
+        per_input = None
         if self.trained.features.normalizes_per_speaker:
             inputs = list(inputs)
-            statistics = self._speaker_statistics(inputs, speakers)
+            per_input = self._statistics_per_input(inputs, speakers, statistics or {})
         window = batch_size * sort_window
         partials: dict[int, _Partial] = {}
         with ThreadPoolExecutor(self.num_workers) as pool:
             segments = _in_order(self._segment_futures(inputs, pool), depth=window)
             for group in _groups(segments, window):
-                yield from self._run_window(group, batch_size, partials, statistics)
+                yield from self._run_window(group, batch_size, partials, per_input)
 
-    def _speaker_statistics(
-        self, inputs: list[AudioInput], speakers: Sequence[str | None] | None
+    def speaker_statistics(
+        self, inputs: Sequence[AudioInput], speakers: Sequence[str | None]
+    ) -> dict[str, FeatureStatistics]:
+        """Each named speaker's feature statistics pooled over its inputs among `inputs`
+        (inputs without a speaker, or that cannot be read, add nothing)."""
+        _check_speakers(inputs, speakers)
+        named = [i for i, speaker in enumerate(speakers) if speaker is not None]
+        pooled = self._pool([inputs[i] for i in named], [speakers[i] for i in named])
+        return {str(key): value for key, value in pooled.items()}
+
+    def _statistics_per_input(
+        self,
+        inputs: list[AudioInput],
+        speakers: Sequence[str | None] | None,
+        known: Mapping[str, FeatureStatistics],
     ) -> list[FeatureStatistics]:
-        """The pooled feature statistics of each input's speaker, in input order; inputs that
-        cannot be read add nothing (the transcription pass reports them)."""
-        if speakers is not None and len(speakers) != len(inputs):
-            raise ValueError(
-                f"Need one speaker per input ({len(inputs)}). Received: {len(speakers)}"
-            )
-        keys = [
+        """The pooled feature statistics of each input's speaker, in input order: from
+        `known` where it names the speaker, else pooled over `inputs`."""
+        if speakers is not None:
+            _check_speakers(inputs, speakers)
+        keys: list[Hashable] = [
             ("speaker", speakers[i]) if speakers and speakers[i] is not None else ("input", i)
             for i in range(len(inputs))
         ]
-        dim = self.trained.features.feature_dim
-        pooled = {key: FeatureStatistics(dim) for key in keys}
+        missing = [i for i, key in enumerate(keys) if not (key[0] == "speaker" and key[1] in known)]
+        pooled = self._pool([inputs[i] for i in missing], [keys[i] for i in missing])
+        pooled.update({("speaker", name): value for name, value in known.items()})
+        return [pooled[key] for key in keys]
+
+    def _pool(
+        self, inputs: Sequence[AudioInput], keys: Sequence[Hashable]
+    ) -> dict[Hashable, FeatureStatistics]:
+        """Statistics pooled per key over `inputs` (one key each); unreadable inputs add
+        nothing (the transcription pass reports them)."""
+        pooled = {key: FeatureStatistics(self.trained.features.feature_dim) for key in keys}
         with ThreadPoolExecutor(self.num_workers) as pool:
             for segment in _in_order(self._segment_futures(inputs, pool), depth=64):
                 if segment.error is None:
                     pooled[keys[segment.item]].add(segment.features)
-        return [pooled[key] for key in keys]
+        return pooled
 
     def _run_window(
         self,
@@ -374,6 +398,11 @@ def _header_seconds(path: str | Path) -> tuple[float, str | None]:
     if info.frames <= 0:
         return 0.0, f"Audio file has no samples: {path}"
     return float(info.duration), None
+
+
+def _check_speakers(inputs: Sequence[AudioInput], speakers: Sequence[str | None]) -> None:
+    if len(speakers) != len(inputs):
+        raise ValueError(f"Need one speaker per input ({len(inputs)}). Received: {len(speakers)}")
 
 
 def _completed(segment: _Segment) -> Future:
