@@ -12,10 +12,11 @@
 # Usage: scripts/fsdd_adapt.sh [FSDD_DIR] [speaker ...]   (default ../shared/data/fsdd, all four)
 # Each further round (FSDD_ADAPT_ROUNDS, default 2) re-labels the other half with the model the
 # round before adapted, and fine-tunes the speaker-independent model again on those labels.
-# FSDD_ADAPT_ARGS: extra train.py overrides; FSDD_MIN_CONFIDENCE: pseudo-label threshold (0.9).
+# FSDD_ADAPT_ARGS: extra train.py overrides; FSDD_MIN_CONFIDENCE: pseudo-label threshold (0.9);
+# FSDD_DIGITS: the synthetic digits manifest the recipe trained on (data/synthetic_digits/train.jsonl).
 set -euo pipefail
 source "$(dirname "$0")/fsdd_args.sh"
-DIGITS=data/synthetic_digits/train.jsonl
+DIGITS="${FSDD_DIGITS:-data/synthetic_digits/train.jsonl}"
 ROUNDS="${FSDD_ADAPT_ROUNDS:-2}"
 MODE="${FSDD_ADAPT_MODE:-cross}"
 case "$MODE" in
@@ -26,7 +27,7 @@ esac
 
 for speaker in "${SPEAKERS[@]}"; do
   base="$OUT/$speaker/train/model"
-  corpus="data/fsdd/$speaker"
+  corpus="$DATA/$speaker"
   if [ ! -f "$base/model.keras" ] || [ ! -f "$corpus/train.jsonl" ] || [ ! -f "$DIGITS" ]; then
     echo "No speaker-independent model for $speaker at $base (or no $corpus, $DIGITS)." >&2
     echo "Run first: bash scripts/fsdd_recipe.sh $FSDD $speaker" >&2

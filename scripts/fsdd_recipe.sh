@@ -18,7 +18,7 @@ fi
 DIGITS=data/synthetic_digits/train.jsonl
 
 for speaker in "${SPEAKERS[@]}"; do
-  corpus="data/fsdd/$speaker"
+  corpus="$DATA/$speaker"
   for split in train dev test; do
     "$PY" scripts/prepare_data.py dataset=fsdd source="$FSDD" output="$corpus/$split.jsonl" \
       dataset.split="$split" dataset.held_out_speaker="$speaker" dataset.dev_takes=5 \

@@ -1,12 +1,17 @@
 """The FSDD recipe's settings (8-kHz telephone band, speaker-level CMVN) on real recordings:
-a short training through the scripts, then an evaluation on a speaker never trained on."""
+a short training through the scripts, then an evaluation on a speaker never trained on; and
+the adaptation script (scripts/fsdd_adapt.sh) run end to end on a tiny base model."""
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import soundfile
 
-from tests.conftest import run_script
+from tests.conftest import ROOT, run_script
 from tests.fixtures_corpora import require_fsdd
 
 DIGITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
@@ -68,3 +73,68 @@ def test_fsdd_experiment_trains_and_scores_a_held_out_speaker(tmp_path):
     assert report["n_utterances"] == 30 and report["wer"] >= 0.0  # one epoch: not a WER test
     predictions = (tmp_path / "eval" / "predictions.jsonl").read_text().splitlines()
     assert len(predictions) == 30 and not any("error" in json.loads(p) for p in predictions)
+
+
+TINY = [
+    "trainer.epochs=1",
+    "model.units=16",
+    "augment.speed_factors=[1.0]",
+    "augment.noise_copies=0",
+]
+
+
+@pytest.mark.slow
+def test_adaptation_script_adapts_a_held_out_speaker_without_its_labels(tmp_path):
+    """scripts/fsdd_adapt.sh end to end on real recordings (self mode, one round, tiny model):
+    it refuses to start without a base model, then labels, fine-tunes and scores."""
+    fsdd = require_fsdd()
+    recordings = sorted((fsdd / "recordings").glob("*.wav"))
+    speakers = sorted({wav.stem.split("_")[1] for wav in recordings})
+    held_out, trained_on = speakers[0], speakers[1:3]
+    known = [wav for wav in recordings if wav.stem.split("_")[1] in trained_on]
+    corpus, out = tmp_path / "data" / held_out, tmp_path / "out"
+    write_manifest(corpus / "train.jsonl", known, range(5, 10))
+    write_manifest(corpus / "dev.jsonl", known, range(2))
+    write_manifest(tmp_path / "digits.jsonl", known, range(10, 12))  # stands in for the TTS digits
+    env = {
+        **os.environ,
+        "VENV": str(Path(sys.executable).parents[1]),
+        "FSDD_OUT": str(out),
+        "FSDD_DATA": str(tmp_path / "data"),
+        "FSDD_DIGITS": str(tmp_path / "digits.jsonl"),
+        "FSDD_ADAPT_MODE": "self",
+        "FSDD_ADAPT_ROUNDS": "1",
+        "FSDD_MIN_CONFIDENCE": "0.0",  # one epoch of a tiny model: keep whatever it heard
+        "FSDD_ADAPT_ARGS": " ".join([f"paths.root_dir={tmp_path}", *TINY]),
+    }
+    script = [str(ROOT / "scripts" / "fsdd_adapt.sh"), str(fsdd), held_out]
+
+    def adapt() -> subprocess.CompletedProcess:
+        return subprocess.run(script, env=env, capture_output=True, text=True, timeout=900)
+
+    refused = adapt()
+    assert refused.returncode == 1 and "Run first: bash scripts/fsdd_recipe.sh" in refused.stderr
+    base = run_script(
+        "train.py",
+        "experiment=fsdd",
+        f"paths.root_dir={tmp_path}",
+        f"data.corpus_dir={corpus}",
+        f"data.extra_train_manifests=[{tmp_path / 'digits.jsonl'}]",
+        f"hydra.run.dir={out / held_out / 'train'}",
+        "trainer.verbose=0",
+        *TINY,
+    )
+    assert base.returncode == 0, base.stderr
+
+    adapted = adapt()
+    assert adapted.returncode == 0, adapted.stderr
+    run = out / held_out / "adapt_self" / "test_0-49"
+    for report in ("eval_base", "round_1/eval"):
+        scored = json.loads((run / report / "report.json").read_text())
+        assert scored["n_utterances"] == 500  # every recording of the held-out speaker
+    labels = json.loads((run / "round_1" / "pseudo_label" / "summary.json").read_text())
+    assert labels["rows"] == 500 and labels["kept"] > 0
+    training = json.loads((run / "round_1" / "train" / "model" / "training.json").read_text())
+    assert training["init_from"] == str(out / held_out / "train" / "model")
+    summary = (out / "adapt_self_summary.md").read_text()
+    assert f"| {held_out} |" in summary and "| mean |" in summary
