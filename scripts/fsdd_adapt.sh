@@ -14,10 +14,15 @@
 # round before adapted, and fine-tunes the speaker-independent model again on those labels.
 # FSDD_ADAPT_ARGS: extra train.py overrides; FSDD_MIN_CONFIDENCE: pseudo-label threshold (0.9);
 # FSDD_DIGITS: the synthetic digits manifest the recipe trained on (data/synthetic_digits/train.jsonl).
+# FSDD_ADAPT_MEMBERS=N (default 1): an ensemble of N speaker-independent models per speaker,
+# in $FSDD_OUT/<speaker>/train, train_2 ... train_N (FSDD_MEMBERS=N for fsdd_recipe.sh): their
+# averaged posteriors label the recordings, every member is fine-tuned on the labels, and the
+# fine-tuned members, averaged, label the next round and are scored.
 set -euo pipefail
 source "$(dirname "$0")/fsdd_args.sh"
 DIGITS="${FSDD_DIGITS:-data/synthetic_digits/train.jsonl}"
 ROUNDS="${FSDD_ADAPT_ROUNDS:-2}"
+MEMBERS="${FSDD_ADAPT_MEMBERS:-1}"
 MODE="${FSDD_ADAPT_MODE:-cross}"
 case "$MODE" in
   cross) HALVES=("0 24" "25 49") ;;
@@ -25,14 +30,28 @@ case "$MODE" in
   *) echo "FSDD_ADAPT_MODE must be cross or self. Received: $MODE" >&2; exit 1 ;;
 esac
 
+# The run folder of ensemble member $1 (1-based): train, train_2, train_3 ...
+member_run() { if [ "$1" -eq 1 ]; then echo train; else echo "train_$1"; fi; }
+# model_dir= and ensemble= arguments: the first model directory, averaged with the others.
+models_args() {
+  local first="$1"
+  shift
+  printf '%s\n' "model_dir=$first" "ensemble=[$(IFS=,; echo "$*")]"
+}
+
 for speaker in "${SPEAKERS[@]}"; do
-  base="$OUT/$speaker/train/model"
   corpus="$DATA/$speaker"
-  if [ ! -f "$base/model.keras" ] || [ ! -f "$corpus/train.jsonl" ] || [ ! -f "$DIGITS" ]; then
-    echo "No speaker-independent model for $speaker at $base (or no $corpus, $DIGITS)." >&2
-    echo "Run first: bash scripts/fsdd_recipe.sh $FSDD $speaker" >&2
-    exit 1
-  fi
+  bases=()
+  for member in $(seq 1 "$MEMBERS"); do
+    bases+=("$OUT/$speaker/$(member_run "$member")/model")
+  done
+  for base in "${bases[@]}"; do
+    if [ ! -f "$base/model.keras" ] || [ ! -f "$corpus/train.jsonl" ] || [ ! -f "$DIGITS" ]; then
+      echo "No speaker-independent model for $speaker at $base (or no $corpus, $DIGITS)." >&2
+      echo "Run first: FSDD_MEMBERS=$MEMBERS bash scripts/fsdd_recipe.sh $FSDD $speaker" >&2
+      exit 1
+    fi
+  done
   for half in "${HALVES[@]}"; do
     read -r first last <<<"$half"
     "$PY" scripts/prepare_data.py dataset=fsdd source="$FSDD" \
@@ -44,13 +63,13 @@ for speaker in "${SPEAKERS[@]}"; do
     test_takes="${HALVES[$index]// /-}"
     unlabelled_takes="${HALVES[$(( (index + 1) % ${#HALVES[@]} ))]// /-}"
     run="$OUT/$speaker/adapt_$MODE/test_$test_takes"
-    "$PY" scripts/evaluate.py model_dir="$base" decoder=beam_lm \
+    mapfile -t models < <(models_args "${bases[@]}")
+    "$PY" scripts/evaluate.py "${models[@]}" decoder=beam_lm \
       manifest="$corpus/test_$test_takes.jsonl" output_dir="$run/eval_base" \
       hydra.run.dir="$run/evaluate_base" >/dev/null
-    labeller="$base"
     for round in $(seq 1 "$ROUNDS"); do
       step="$run/round_$round"
-      "$PY" scripts/transcribe.py model_dir="$labeller" \
+      "$PY" scripts/transcribe.py "${models[@]}" \
         input="$corpus/test_$unlabelled_takes.jsonl" output="$step/unlabelled.jsonl" \
         decoder=beam_lm timestamps=true progress=false \
         hydra.run.dir="$step/transcribe" >/dev/null
@@ -59,14 +78,19 @@ for speaker in "${SPEAKERS[@]}"; do
         min_confidence="${FSDD_MIN_CONFIDENCE:-0.9}" hydra.run.dir="$step/pseudo_label"
       pseudo="$step/pseudo.jsonl"
       started=$(date +%s)
-      "$PY" scripts/train.py experiment=fsdd_adapt data.corpus_dir="$corpus" trainer.verbose=0 \
-        trainer.init_from="$base" "data.extra_train_manifests=[$DIGITS,$pseudo,$pseudo,$pseudo]" \
-        ${FSDD_ADAPT_ARGS:-} hydra.run.dir="$step/train"
+      tuned=()
+      for member in $(seq 1 "$MEMBERS"); do
+        "$PY" scripts/train.py experiment=fsdd_adapt data.corpus_dir="$corpus" trainer.verbose=0 \
+          trainer.init_from="${bases[$((member - 1))]}" \
+          "data.extra_train_manifests=[$DIGITS,$pseudo,$pseudo,$pseudo]" \
+          ${FSDD_ADAPT_ARGS:-} hydra.run.dir="$step/$(member_run "$member")"
+        tuned+=("$step/$(member_run "$member")/model")
+      done
       echo "$(( $(date +%s) - started ))" > "$step/train_seconds"
-      "$PY" scripts/evaluate.py model_dir="$step/train/model" decoder=beam_lm \
+      mapfile -t models < <(models_args "${tuned[@]}")
+      "$PY" scripts/evaluate.py "${models[@]}" decoder=beam_lm \
         manifest="$corpus/test_$test_takes.jsonl" output_dir="$step/eval" \
         hydra.run.dir="$step/evaluate" >/dev/null
-      labeller="$step/train/model"
     done
   done
 done

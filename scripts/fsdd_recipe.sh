@@ -5,6 +5,8 @@
 # digits, and evaluate greedy and LM decoding on the held-out speaker.
 # Usage: scripts/fsdd_recipe.sh [FSDD_DIR] [speaker ...]   (default ../shared/data/fsdd, all four)
 # Extra train.py overrides can be given in FSDD_TRAIN_ARGS, e.g. FSDD_TRAIN_ARGS="trainer.epochs=15".
+# FSDD_MEMBERS=N (default 1) also trains members 2..N of an ensemble per speaker (trainer.seed
+# 1..N-1, in train_2 ... train_N) for scripts/fsdd_adapt.sh; the evaluations score member 1.
 set -euo pipefail
 source "$(dirname "$0")/fsdd_args.sh"
 if [ ! -d "$FSDD/recordings" ]; then
@@ -29,6 +31,11 @@ for speaker in "${SPEAKERS[@]}"; do
     "data.extra_train_manifests=[$DIGITS]" ${FSDD_TRAIN_ARGS:-} \
     hydra.run.dir="$OUT/$speaker/train"
   echo "$(( $(date +%s) - started ))" > "$OUT/$speaker/train_seconds"
+  for member in $(seq 2 "${FSDD_MEMBERS:-1}"); do
+    "$PY" scripts/train.py experiment=fsdd data.corpus_dir="$corpus" trainer.verbose=0 \
+      "data.extra_train_manifests=[$DIGITS]" trainer.seed=$((member - 1)) ${FSDD_TRAIN_ARGS:-} \
+      hydra.run.dir="$OUT/$speaker/train_$member"
+  done
   for decoder in greedy beam_lm; do
     "$PY" scripts/evaluate.py model_dir="$OUT/$speaker/train/model" decoder="$decoder" \
       manifest="$corpus/test.jsonl" output_dir="$OUT/$speaker/eval_$decoder" \

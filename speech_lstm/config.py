@@ -234,6 +234,8 @@ class TranscribeConfig:
         speaker: for a model normalised per speaker: one speaker for every input (e.g. a
             folder of one person's recordings); null takes a manifest's `speaker` fields and
             makes every other input its own speaker.
+        ensemble: more model directories averaged with `model_dir` (log-posteriors, step
+            by step); same features, frame rate and characters as `model_dir`.
     """
 
     model_dir: str = "???"
@@ -254,6 +256,7 @@ class TranscribeConfig:
     sort_window: int = 8
     progress: bool = True
     speaker: str | None = None
+    ensemble: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -267,6 +270,7 @@ class EvaluateConfig:
         predictions: an existing JSONL/CSV predictions file (exactly one of the two).
         batch_size: transcription batch size (model_dir mode).
         decoder: transcription decoder (model_dir mode).
+        ensemble: more model directories averaged with `model_dir` (see TranscribeConfig).
         normalizer: text normalisation applied to references and hypotheses alike.
         tolerance: corpus WER above which the script exits with status 3 (a CI gate);
             None disables the gate.
@@ -284,6 +288,7 @@ class EvaluateConfig:
     predictions: str | None = None
     batch_size: int = 16
     decoder: DecoderConfig = field(default_factory=DecoderConfig)
+    ensemble: list[str] = field(default_factory=list)
     normalizer: NormalizerConfig = field(default_factory=NormalizerConfig)
     tolerance: float | None = None
     bootstrap_samples: int = 1000

@@ -65,6 +65,37 @@ class LogitComputer:
             yield positions, logits, lengths
 
 
+class AveragedLogits(LogitComputer):
+    """An ensemble: several models' log-posteriors averaged step by step (the normalised
+    geometric mean of their posteriors), which decoders then read as logits. The members must
+    share features, frame rate and characters (`speech_lstm.model_dir.ensemble_differences`).
+    CTC models of different runs emit a character's spike at different steps, so the average
+    blurs spikes: fine for decoding, which sums over alignments, but not for reading a word's
+    confidence off it (see `with_members`).
+    """
+
+    def __init__(self, members: Sequence[LogitComputer]):
+        if not members:
+            raise ValueError("An ensemble needs at least one model. Received: none")
+        self.members = list(members)
+        self.subsampling = self.members[0].subsampling
+
+    def __call__(self, features: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        averaged, lengths, _ = self.with_members(features)
+        return averaged, lengths
+
+    def with_members(
+        self, features: Sequence[np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+        """The averaged logits, the step counts, and each member's own logits."""
+        outputs = [member(features) for member in self.members]
+        log_posteriors = [
+            logits - np.logaddexp.reduce(logits, axis=-1, keepdims=True) for logits, _ in outputs
+        ]
+        averaged = np.mean(log_posteriors, axis=0).astype(np.float32)
+        return averaged, outputs[0][1], [logits for logits, _ in outputs]
+
+
 def _traced_keras_forward(acoustic_model: keras.Model) -> Callable[[np.ndarray], np.ndarray]:
     """One `tf.function` with a fixed (None, None, dims) signature: traced once, any shape."""
     feature_dim = acoustic_model.input_shape[-1]

@@ -7,7 +7,7 @@ Keras's own layers, so opening a model directory never executes code from it.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import keras
@@ -81,3 +81,28 @@ def load_model_dir(directory: str | Path, with_lm: bool = True) -> TrainedModel:
         if with_lm and (directory / LM_FILE).is_file()
         else None,
     )
+
+
+def differing_fields(there: dict, here: dict, group: str) -> list[str]:
+    """`group.name: X there, Y here` for every setting of `here` that `there` has otherwise."""
+    return [
+        f"{group}.{name}: {there.get(name)!r} there, {value!r} here"
+        for name, value in here.items()
+        if there.get(name) != value
+    ]
+
+
+def ensemble_differences(member: TrainedModel, primary: TrainedModel) -> list[str]:
+    """What stops `member` from being averaged with `primary`: models of an ensemble must read
+    the same features, emit the same characters and step at the same rate (their shapes and
+    training data may differ)."""
+    differences = differing_fields(asdict(member.features), asdict(primary.features), "features")
+    there, here = member.model_config.subsampling, primary.model_config.subsampling
+    if there != here:
+        differences.append(f"model.subsampling: {there!r} there, {here!r} here")
+    if member.vocabulary.characters != primary.vocabulary.characters:
+        differences.append(
+            f"data.characters: {member.vocabulary.characters!r} there, "
+            f"{primary.vocabulary.characters!r} here"
+        )
+    return differences

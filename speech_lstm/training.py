@@ -32,7 +32,7 @@ from speech_lstm.evaluation import score
 from speech_lstm.inference import LogitComputer
 from speech_lstm.lm import NgramLM, build_ngram_lm
 from speech_lstm.model import build_acoustic_model
-from speech_lstm.model_dir import TrainedModel, load_model_dir, save_model_dir
+from speech_lstm.model_dir import TrainedModel, differing_fields, load_model_dir, save_model_dir
 from speech_lstm.text import BLANK_INDEX, Vocabulary, normalize_text
 
 log = logging.getLogger(__name__)
@@ -385,8 +385,8 @@ def load_initial_weights(
         ValueError: the directory's model shape, vocabulary or front end differs from the run's.
     """
     source = load_model_dir(config.trainer.init_from, with_lm=False)
-    differences = _differing_fields(asdict(source.features), asdict(config.features), "features")
-    differences += _differing_fields(
+    differences = differing_fields(asdict(source.features), asdict(config.features), "features")
+    differences += differing_fields(
         _weight_shape(source.model_config), _weight_shape(config.model), "model"
     )
     if source.vocabulary.characters != vocabulary.characters:
@@ -408,14 +408,6 @@ def load_initial_weights(
 def _weight_shape(model: ModelConfig) -> dict:
     """The model settings that decide the weights' shapes (dropout has no weights)."""
     return {name: value for name, value in asdict(model).items() if name != "dropout"}
-
-
-def _differing_fields(source: dict, run: dict, group: str) -> list[str]:
-    return [
-        f"{group}.{name}: {source.get(name)!r} there, {value!r} here"
-        for name, value in run.items()
-        if source.get(name) != value
-    ]
 
 
 def _report_divergence(where: str, run_dir: Path, best: Path) -> None:

@@ -85,8 +85,9 @@ TINY = [
 
 @pytest.mark.slow
 def test_adaptation_script_adapts_a_held_out_speaker_without_its_labels(tmp_path):
-    """scripts/fsdd_adapt.sh end to end on real recordings (self mode, one round, tiny model):
-    it refuses to start without a base model, then labels, fine-tunes and scores."""
+    """scripts/fsdd_adapt.sh end to end on real recordings (self mode, one round, an ensemble
+    of two tiny models): it refuses to start without its base models, then labels with the
+    ensemble, fine-tunes each member and scores the fine-tuned ensemble."""
     fsdd = require_fsdd()
     recordings = sorted((fsdd / "recordings").glob("*.wav"))
     speakers = sorted({wav.stem.split("_")[1] for wav in recordings})
@@ -104,6 +105,7 @@ def test_adaptation_script_adapts_a_held_out_speaker_without_its_labels(tmp_path
         "FSDD_DIGITS": str(tmp_path / "digits.jsonl"),
         "FSDD_ADAPT_MODE": "self",
         "FSDD_ADAPT_ROUNDS": "1",
+        "FSDD_ADAPT_MEMBERS": "2",
         "FSDD_MIN_CONFIDENCE": "0.0",  # one epoch of a tiny model: keep whatever it heard
         "FSDD_ADAPT_ARGS": " ".join([f"paths.root_dir={tmp_path}", *TINY]),
     }
@@ -113,28 +115,34 @@ def test_adaptation_script_adapts_a_held_out_speaker_without_its_labels(tmp_path
         return subprocess.run(script, env=env, capture_output=True, text=True, timeout=900)
 
     refused = adapt()
-    assert refused.returncode == 1 and "Run first: bash scripts/fsdd_recipe.sh" in refused.stderr
-    base = run_script(
-        "train.py",
-        "experiment=fsdd",
-        f"paths.root_dir={tmp_path}",
-        f"data.corpus_dir={corpus}",
-        f"data.extra_train_manifests=[{tmp_path / 'digits.jsonl'}]",
-        f"hydra.run.dir={out / held_out / 'train'}",
-        "trainer.verbose=0",
-        *TINY,
-    )
-    assert base.returncode == 0, base.stderr
+    assert refused.returncode == 1
+    assert "Run first: FSDD_MEMBERS=2 bash scripts/fsdd_recipe.sh" in refused.stderr
+    for seed, member in enumerate(("train", "train_2")):
+        base = run_script(
+            "train.py",
+            "experiment=fsdd",
+            f"paths.root_dir={tmp_path}",
+            f"data.corpus_dir={corpus}",
+            f"data.extra_train_manifests=[{tmp_path / 'digits.jsonl'}]",
+            f"hydra.run.dir={out / held_out / member}",
+            f"trainer.seed={seed}",
+            "trainer.verbose=0",
+            *TINY,
+        )
+        assert base.returncode == 0, base.stderr
 
     adapted = adapt()
     assert adapted.returncode == 0, adapted.stderr
     run = out / held_out / "adapt_self" / "test_0-49"
-    for report in ("eval_base", "round_1/eval"):
+    for report, member in (("eval_base", out / held_out), ("round_1/eval", run / "round_1")):
         scored = json.loads((run / report / "report.json").read_text())
         assert scored["n_utterances"] == 500  # every recording of the held-out speaker
+        averaged_with = [Path(m["model_dir"]) for m in scored["ensemble"]]
+        assert averaged_with == [(member / "train_2" / "model").resolve()]
     labels = json.loads((run / "round_1" / "pseudo_label" / "summary.json").read_text())
     assert labels["rows"] == 500 and labels["kept"] > 0
-    training = json.loads((run / "round_1" / "train" / "model" / "training.json").read_text())
-    assert training["init_from"] == str(out / held_out / "train" / "model")
+    for member in ("train", "train_2"):
+        tuned = run / "round_1" / member / "model" / "training.json"
+        assert json.loads(tuned.read_text())["init_from"] == str(out / held_out / member / "model")
     summary = (out / "adapt_self_summary.md").read_text()
     assert f"| {held_out} |" in summary and "| mean |" in summary

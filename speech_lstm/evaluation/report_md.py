@@ -52,6 +52,10 @@ def context_items(context: dict) -> list[tuple[str, str, bool]]:
         )
         if context.get(key) is not None
     ]
+    if context.get("ensemble"):
+        members = ", ".join(member["model_dir"] for member in context["ensemble"])
+        after_model = 1 + next(i for i, item in enumerate(items) if item[0] == "Model")
+        items.insert(after_model, ("Averaged with", members, True))
     if "normalizer" in context:
         items.append(("Normaliser", context["normalizer"]["description"], False))
     notes = (

@@ -37,13 +37,18 @@ def run_evaluation(config: EvaluateConfig) -> dict:
         files under `report_json`, `report_md`, `report_html` and `per_utterance`.
 
     Raises:
-        ValueError: when not exactly one of `model_dir` and `predictions` is given, or the
-            manifest is empty.
+        ValueError: when not exactly one of `model_dir` and `predictions` is given, an
+            ensemble has no `model_dir`, or the manifest is empty.
     """
     if (config.model_dir is None) == (config.predictions is None):
         raise ValueError(
             "Give exactly one of model_dir= or predictions=. Received: "
             f"model_dir={config.model_dir}, predictions={config.predictions}"
+        )
+    if config.ensemble and config.model_dir is None:
+        raise ValueError(
+            f"ensemble= averages models with model_dir=, which is not set. Received: "
+            f"ensemble={config.ensemble}"
         )
     output_dir = Path(config.output_dir)
     predictions_path = _predictions_file(config, output_dir)
@@ -75,7 +80,12 @@ def _predictions_file(config: EvaluateConfig, output_dir: Path) -> Path:
     path = output_dir / "predictions.jsonl"
     run_transcription(
         TranscribeConfig(
-            config.model_dir, config.manifest, str(path), config.batch_size, config.decoder
+            model_dir=config.model_dir,
+            input=config.manifest,
+            output=str(path),
+            batch_size=config.batch_size,
+            decoder=config.decoder,
+            ensemble=list(config.ensemble),
         )
     )
     return path
@@ -119,6 +129,7 @@ def _context(
         "model_dir": config.model_dir,
         "decoder": config.decoder.type if config.model_dir else None,
         "model": _model_info(config.model_dir),
+        "ensemble": [_model_info(member) for member in config.ensemble],
         "normalizer": {**asdict(normalizer.config), "description": normalizer.describe()},
         "join_key": joined.key_field,
         "missing_predictions": joined.missing,

@@ -37,6 +37,7 @@ def run_transcription(config: TranscribeConfig) -> dict[str, int]:
         config.model_dir,
         config.decoder,
         backend=config.backend,
+        ensemble=config.ensemble,
         num_workers=config.num_workers,
         chunking=ChunkingConfig(config.chunk_seconds, config.chunk_search_seconds),
         timestamps=config.timestamps or fmt in ("srt", "vtt"),

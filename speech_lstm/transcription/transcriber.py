@@ -15,7 +15,7 @@ import logging
 from collections import deque
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -29,12 +29,13 @@ from speech_lstm.export import export_paths
 from speech_lstm.features import FeatureStatistics, compute_mfcc
 from speech_lstm.inference import (
     BACKENDS,
+    AveragedLogits,
     LogitComputer,
     TfliteForward,
     saved_model_forward,
 )
 from speech_lstm.lm import NgramLM
-from speech_lstm.model_dir import TrainedModel, load_model_dir
+from speech_lstm.model_dir import TrainedModel, ensemble_differences, load_model_dir
 from speech_lstm.transcription.results import TranscriptionResult
 
 log = logging.getLogger(__name__)
@@ -110,6 +111,7 @@ class Transcriber:
         model_dir: str | Path,
         decoder: DecoderConfig | None = None,
         backend: str = "keras",
+        ensemble: Sequence[str | Path] = (),
         **options,
     ) -> Transcriber:
         """Opens a model directory written by training.
@@ -119,12 +121,21 @@ class Transcriber:
             decoder: decoder settings; `decoder.lm_path` replaces the directory's `lm.arpa`.
             backend: "keras" (default), or an export written by `scripts/export.py`:
                 "saved_model", "tflite" (float32) or "tflite_int8".
+            ensemble: more model directories whose log-posteriors are averaged with
+                `model_dir`'s (`AveragedLogits`); features, frame rate and characters must
+                match `model_dir`'s, and its LM is the one used.
             **options: `num_workers`, `chunking`, `timestamps` (see the class).
+
+        Raises:
+            ValueError: an ensemble member that cannot be averaged, naming each difference.
         """
         trained = load_model_dir(model_dir)
         if decoder is not None and decoder.lm_path:
             trained.lm = NgramLM.load_arpa(decoder.lm_path)
         logits = _backend_logits(trained, model_dir, backend)
+        if ensemble:
+            members = [_member_logits(trained, member, backend) for member in ensemble]
+            logits = AveragedLogits([logits, *members])
         return cls(trained, decoder, logits=logits, **options)
 
     def transcribe(
@@ -241,10 +252,11 @@ class Transcriber:
                 segment.features = statistics[segment.item].normalize(segment.features)
         for start in range(0, len(good), batch_size):
             batch = good[start : start + batch_size]
-            logits, lengths = self._logits([s.features for s in batch])
+            logits, lengths, per_model = self._batch_logits([s.features for s in batch])
             texts = self._decode(logits, lengths)
-            for segment, text, row, length in zip(batch, texts, logits, lengths):
-                words = self._words(row[: int(length)], text, segment)
+            for index, (segment, text, length) in enumerate(zip(batch, texts, lengths)):
+                rows = [model_logits[index][: int(length)] for model_logits in per_model]
+                words = self._words(rows, text, segment)
                 if done := self._record(segment, text, words, partials):
                     finished.append(done)
             if finished:
@@ -253,13 +265,40 @@ class Transcriber:
         if finished:
             yield finished
 
-    def _words(self, logits: np.ndarray, text: str, segment: _Segment) -> list[WordTiming] | None:
+    def _batch_logits(
+        self, features: list[np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+        """Logits to decode, step counts, and the logits to align words on: each member's
+        own for an ensemble, else the same logits."""
+        if isinstance(self._logits, AveragedLogits):
+            return self._logits.with_members(features)
+        logits, lengths = self._logits(features)
+        return logits, lengths, [logits]
+
+    def _words(
+        self, per_model: list[np.ndarray], text: str, segment: _Segment
+    ) -> list[WordTiming] | None:
+        """Word times from the first model's alignment of `text`; for an ensemble, each word's
+        confidence is the mean of the members' own (each aligns the text on its posteriors)."""
         if not self.timestamps:
             return None
-        vocabulary = self.trained.vocabulary
-        return word_timings(
-            logits, text, vocabulary, self.step_seconds, segment.seconds, segment.offset
-        )
+        aligned = [
+            word_timings(
+                logits,
+                text,
+                self.trained.vocabulary,
+                self.step_seconds,
+                segment.seconds,
+                segment.offset,
+            )
+            for logits in per_model
+        ]
+        if len(aligned) == 1:
+            return aligned[0]
+        return [
+            replace(word, confidence=round(float(np.mean([a[k].confidence for a in aligned])), 4))
+            for k, word in enumerate(aligned[0])
+        ]
 
     def _record(
         self,
@@ -385,6 +424,19 @@ def _backend_logits(trained: TrainedModel, model_dir: str | Path, backend: str) 
         )
     forward = saved_model_forward(path) if backend == "saved_model" else TfliteForward(path)
     return LogitComputer(None, subsampling, forward=forward)
+
+
+def _member_logits(primary: TrainedModel, member_dir: str | Path, backend: str) -> LogitComputer:
+    """The logit computer of an ensemble member, once it is known to match `primary`."""
+    member = load_model_dir(member_dir, with_lm=False)
+    differences = ensemble_differences(member, primary)
+    if differences:
+        raise ValueError(
+            f"Ensemble member {member_dir} cannot be averaged with model_dir: "
+            + "; ".join(differences)
+            + ". Ensemble models trained with the same features and characters."
+        )
+    return _backend_logits(member, member_dir, backend)
 
 
 def _header_seconds(path: str | Path) -> tuple[float, str | None]:
