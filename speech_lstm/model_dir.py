@@ -92,17 +92,24 @@ def differing_fields(there: dict, here: dict, group: str) -> list[str]:
     ]
 
 
+def reading_differences(source: TrainedModel, features: MfccConfig, characters: str) -> list[str]:
+    """How `source` differs in what it reads (features) and emits (characters) from a model
+    with `features` and `characters`: any difference stops weights or outputs being shared."""
+    differences = differing_fields(asdict(source.features), asdict(features), "features")
+    if source.vocabulary.characters != characters:
+        differences.append(
+            f"data.characters: {source.vocabulary.characters!r} there, {characters!r} here"
+        )
+    return differences
+
+
 def ensemble_differences(member: TrainedModel, primary: TrainedModel) -> list[str]:
     """What stops `member` from being averaged with `primary`: models of an ensemble must read
     the same features, emit the same characters and step at the same rate (their shapes and
     training data may differ)."""
-    differences = differing_fields(asdict(member.features), asdict(primary.features), "features")
-    there, here = member.model_config.subsampling, primary.model_config.subsampling
-    if there != here:
-        differences.append(f"model.subsampling: {there!r} there, {here!r} here")
-    if member.vocabulary.characters != primary.vocabulary.characters:
-        differences.append(
-            f"data.characters: {member.vocabulary.characters!r} there, "
-            f"{primary.vocabulary.characters!r} here"
-        )
-    return differences
+    step = differing_fields(
+        {"subsampling": member.model_config.subsampling},
+        {"subsampling": primary.model_config.subsampling},
+        "model",
+    )
+    return reading_differences(member, primary.features, primary.vocabulary.characters) + step

@@ -32,7 +32,13 @@ from speech_lstm.evaluation import score
 from speech_lstm.inference import LogitComputer
 from speech_lstm.lm import NgramLM, build_ngram_lm
 from speech_lstm.model import build_acoustic_model
-from speech_lstm.model_dir import TrainedModel, differing_fields, load_model_dir, save_model_dir
+from speech_lstm.model_dir import (
+    TrainedModel,
+    differing_fields,
+    load_model_dir,
+    reading_differences,
+    save_model_dir,
+)
 from speech_lstm.text import BLANK_INDEX, Vocabulary, normalize_text
 
 log = logging.getLogger(__name__)
@@ -385,15 +391,10 @@ def load_initial_weights(
         ValueError: the directory's model shape, vocabulary or front end differs from the run's.
     """
     source = load_model_dir(config.trainer.init_from, with_lm=False)
-    differences = differing_fields(asdict(source.features), asdict(config.features), "features")
+    differences = reading_differences(source, config.features, vocabulary.characters)
     differences += differing_fields(
         _weight_shape(source.model_config), _weight_shape(config.model), "model"
     )
-    if source.vocabulary.characters != vocabulary.characters:
-        differences.append(
-            f"data.characters: {source.vocabulary.characters!r} there, "
-            f"{vocabulary.characters!r} here"
-        )
     if differences:
         raise ValueError(
             f"trainer.init_from={config.trainer.init_from} does not match this run: "
