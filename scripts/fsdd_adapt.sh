@@ -18,20 +18,24 @@
 # in $FSDD_OUT/<speaker>/train, train_2 ... train_N (FSDD_MEMBERS=N for fsdd_recipe.sh): their
 # averaged posteriors label the recordings, every member is fine-tuned on the labels, and the
 # fine-tuned members, averaged, label the next round and are scored.
+# A re-run resumes: each finished step (a report, a round's labels, a fine-tuned member) is kept
+# and said so, and FSDD_ADAPT_ROUNDS may grow. A run made with other settings (members,
+# threshold, FSDD_DIGITS, FSDD_ADAPT_ARGS) is refused rather than mixed in: delete
+# $FSDD_OUT/<speaker>/adapt_<mode> or choose another FSDD_OUT.
 set -euo pipefail
 source "$(dirname "$0")/fsdd_args.sh"
 DIGITS="${FSDD_DIGITS:-data/synthetic_digits/train.jsonl}"
 ROUNDS="${FSDD_ADAPT_ROUNDS:-2}"
 MEMBERS="${FSDD_ADAPT_MEMBERS:-1}"
 MODE="${FSDD_ADAPT_MODE:-cross}"
+THRESHOLD="${FSDD_MIN_CONFIDENCE:-0.9}"
+SETTINGS="members=$MEMBERS min_confidence=$THRESHOLD digits=$DIGITS args=${FSDD_ADAPT_ARGS:-}"
 case "$MODE" in
   cross) HALVES=("0 24" "25 49") ;;
   self) HALVES=("0 49") ;;
   *) echo "FSDD_ADAPT_MODE must be cross or self. Received: $MODE" >&2; exit 1 ;;
 esac
 
-# The run folder of ensemble member $1 (1-based): train, train_2, train_3 ...
-member_run() { if [ "$1" -eq 1 ]; then echo train; else echo "train_$1"; fi; }
 # model_dir= and ensemble= arguments: the first model directory, averaged with the others.
 models_args() {
   local first="$1"
@@ -52,6 +56,7 @@ for speaker in "${SPEAKERS[@]}"; do
       exit 1
     fi
   done
+  claim_settings "$OUT/$speaker/adapt_$MODE" "$SETTINGS"
   for half in "${HALVES[@]}"; do
     read -r first last <<<"$half"
     "$PY" scripts/prepare_data.py dataset=fsdd source="$FSDD" \
@@ -64,32 +69,37 @@ for speaker in "${SPEAKERS[@]}"; do
     unlabelled_takes="${HALVES[$(( (index + 1) % ${#HALVES[@]} ))]// /-}"
     run="$OUT/$speaker/adapt_$MODE/test_$test_takes"
     mapfile -t models < <(models_args "${bases[@]}")
-    "$PY" scripts/evaluate.py "${models[@]}" decoder=beam_lm \
-      manifest="$corpus/test_$test_takes.jsonl" output_dir="$run/eval_base" \
+    finished "$run/eval_base/per_utterance.jsonl" || "$PY" scripts/evaluate.py "${models[@]}" \
+      decoder=beam_lm manifest="$corpus/test_$test_takes.jsonl" output_dir="$run/eval_base" \
       hydra.run.dir="$run/evaluate_base" >/dev/null
     for round in $(seq 1 "$ROUNDS"); do
       step="$run/round_$round"
-      "$PY" scripts/transcribe.py "${models[@]}" \
-        input="$corpus/test_$unlabelled_takes.jsonl" output="$step/unlabelled.jsonl" \
-        decoder=beam_lm timestamps=true progress=false \
-        hydra.run.dir="$step/transcribe" >/dev/null
-      "$PY" scripts/pseudo_label.py predictions="$step/unlabelled.jsonl" \
-        manifest="$corpus/test_$unlabelled_takes.jsonl" output="$step/pseudo.jsonl" \
-        min_confidence="${FSDD_MIN_CONFIDENCE:-0.9}" hydra.run.dir="$step/pseudo_label"
       pseudo="$step/pseudo.jsonl"
-      started=$(date +%s)
+      if ! finished "$step/pseudo_label/summary.json"; then
+        "$PY" scripts/transcribe.py "${models[@]}" \
+          input="$corpus/test_$unlabelled_takes.jsonl" output="$step/unlabelled.jsonl" \
+          decoder=beam_lm timestamps=true progress=false \
+          hydra.run.dir="$step/transcribe" >/dev/null
+        "$PY" scripts/pseudo_label.py predictions="$step/unlabelled.jsonl" \
+          manifest="$corpus/test_$unlabelled_takes.jsonl" output="$pseudo" \
+          min_confidence="$THRESHOLD" hydra.run.dir="$step/pseudo_label"
+      fi
       tuned=()
       for member in $(seq 1 "$MEMBERS"); do
+        member_dir="$step/$(member_run "$member")"
+        tuned+=("$member_dir/model")
+        # The round's train_seconds predates the per-member ones (runs of session 7).
+        finished "$member_dir/train_seconds" || finished "$step/train_seconds" && continue
+        started=$(date +%s)
         "$PY" scripts/train.py experiment=fsdd_adapt data.corpus_dir="$corpus" trainer.verbose=0 \
           trainer.init_from="${bases[$((member - 1))]}" \
           "data.extra_train_manifests=[$DIGITS,$pseudo,$pseudo,$pseudo]" \
-          ${FSDD_ADAPT_ARGS:-} hydra.run.dir="$step/$(member_run "$member")"
-        tuned+=("$step/$(member_run "$member")/model")
+          ${FSDD_ADAPT_ARGS:-} hydra.run.dir="$member_dir"
+        echo "$(( $(date +%s) - started ))" > "$member_dir/train_seconds"
       done
-      echo "$(( $(date +%s) - started ))" > "$step/train_seconds"
       mapfile -t models < <(models_args "${tuned[@]}")
-      "$PY" scripts/evaluate.py "${models[@]}" decoder=beam_lm \
-        manifest="$corpus/test_$test_takes.jsonl" output_dir="$step/eval" \
+      finished "$step/eval/per_utterance.jsonl" || "$PY" scripts/evaluate.py "${models[@]}" \
+        decoder=beam_lm manifest="$corpus/test_$test_takes.jsonl" output_dir="$step/eval" \
         hydra.run.dir="$step/evaluate" >/dev/null
     done
   done
@@ -122,8 +132,11 @@ for speaker in speakers:
     seconds = 0
     for run in runs:
         for r in range(1, rounds + 1):
-            with open(f"{run}/round_{r}/train_seconds") as file:
-                seconds += int(file.read())
+            timings = glob.glob(f"{run}/round_{r}/train_seconds")  # older runs: one per round
+            timings = timings or glob.glob(f"{run}/round_{r}/train*/train_seconds")
+            for timing in timings:
+                with open(timing) as file:
+                    seconds += int(file.read())
     cells.append(str(seconds))
     lines.append("| " + " | ".join(cells) + " |")
 means = [f"{sum(column) / len(column):.2%}" for column in columns]

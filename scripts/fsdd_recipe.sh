@@ -7,6 +7,9 @@
 # Extra train.py overrides can be given in FSDD_TRAIN_ARGS, e.g. FSDD_TRAIN_ARGS="trainer.epochs=15".
 # FSDD_MEMBERS=N (default 1) also trains members 2..N of an ensemble per speaker (trainer.seed
 # 1..N-1, in train_2 ... train_N) for scripts/fsdd_adapt.sh; the evaluations score member 1.
+# FSDD_DIGITS=MANIFEST trains on those spoken digits instead of generating the TTS ones.
+# A re-run resumes: trained members and finished evaluations are kept, and FSDD_MEMBERS may
+# grow. A speaker folder made with other FSDD_TRAIN_ARGS or FSDD_DIGITS is refused.
 set -euo pipefail
 source "$(dirname "$0")/fsdd_args.sh"
 if [ ! -d "$FSDD/recordings" ]; then
@@ -15,31 +18,35 @@ if [ ! -d "$FSDD/recordings" ]; then
   exit 1
 fi
 
-# Spoken digits from ~230 TTS voices broaden the three real training speakers.
-"$PY" scripts/make_synthetic.py data=synthetic_digits hydra.run.dir="$OUT/make_synthetic" >/dev/null
-DIGITS=data/synthetic_digits/train.jsonl
+DIGITS="${FSDD_DIGITS:-}"
+if [ -z "$DIGITS" ]; then
+  # Spoken digits from ~230 TTS voices broaden the three real training speakers.
+  "$PY" scripts/make_synthetic.py data=synthetic_digits hydra.run.dir="$OUT/make_synthetic" >/dev/null
+  DIGITS=data/synthetic_digits/train.jsonl
+fi
 
 for speaker in "${SPEAKERS[@]}"; do
   corpus="$DATA/$speaker"
+  claim_settings "$OUT/$speaker" "digits=$DIGITS args=${FSDD_TRAIN_ARGS:-}"
   for split in train dev test; do
     "$PY" scripts/prepare_data.py dataset=fsdd source="$FSDD" output="$corpus/$split.jsonl" \
       dataset.split="$split" dataset.held_out_speaker="$speaker" dataset.dev_takes=5 \
       hydra.run.dir="$OUT/$speaker/prepare_$split" >/dev/null
   done
-  started=$(date +%s)
-  "$PY" scripts/train.py experiment=fsdd data.corpus_dir="$corpus" trainer.verbose=0 \
-    "data.extra_train_manifests=[$DIGITS]" ${FSDD_TRAIN_ARGS:-} \
-    hydra.run.dir="$OUT/$speaker/train"
-  echo "$(( $(date +%s) - started ))" > "$OUT/$speaker/train_seconds"
-  for member in $(seq 2 "${FSDD_MEMBERS:-1}"); do
+  for member in $(seq 1 "${FSDD_MEMBERS:-1}"); do
+    run="$OUT/$speaker/$(member_run "$member")"
+    finished "$run/train_seconds" && continue
+    started=$(date +%s)
     "$PY" scripts/train.py experiment=fsdd data.corpus_dir="$corpus" trainer.verbose=0 \
       "data.extra_train_manifests=[$DIGITS]" trainer.seed=$((member - 1)) ${FSDD_TRAIN_ARGS:-} \
-      hydra.run.dir="$OUT/$speaker/train_$member"
+      hydra.run.dir="$run"
+    echo "$(( $(date +%s) - started ))" > "$run/train_seconds"
   done
   for decoder in greedy beam_lm; do
-    "$PY" scripts/evaluate.py model_dir="$OUT/$speaker/train/model" decoder="$decoder" \
-      manifest="$corpus/test.jsonl" output_dir="$OUT/$speaker/eval_$decoder" \
-      hydra.run.dir="$OUT/$speaker/evaluate_$decoder" >/dev/null
+    finished "$OUT/$speaker/eval_$decoder/per_utterance.jsonl" ||
+      "$PY" scripts/evaluate.py model_dir="$OUT/$speaker/train/model" decoder="$decoder" \
+        manifest="$corpus/test.jsonl" output_dir="$OUT/$speaker/eval_$decoder" \
+        hydra.run.dir="$OUT/$speaker/evaluate_$decoder" >/dev/null
   done
 done
 
@@ -51,7 +58,7 @@ lines = ["| held-out speaker | test utts | WER greedy | WER beam_lm | CER greedy
 for speaker in speakers:
     greedy = json.load(open(f"{out}/{speaker}/eval_greedy/report.json"))
     lm = json.load(open(f"{out}/{speaker}/eval_beam_lm/report.json"))
-    seconds = open(f"{out}/{speaker}/train_seconds").read().strip()
+    seconds = open(f"{out}/{speaker}/train/train_seconds").read().strip()
     lines.append(f"| {speaker} | {greedy['n_utterances']} | {greedy['wer']:.2%} | "
                  f"{lm['wer']:.2%} | {greedy['cer']:.2%} | {seconds} |")
 table = "\n".join(lines)

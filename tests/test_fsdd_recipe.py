@@ -1,6 +1,7 @@
 """The FSDD recipe's settings (8-kHz telephone band, speaker-level CMVN) on real recordings:
 a short training through the scripts, then an evaluation on a speaker never trained on; and
-the adaptation script (scripts/fsdd_adapt.sh) run end to end on a tiny base model."""
+the recipe and adaptation scripts (scripts/fsdd_recipe.sh, scripts/fsdd_adapt.sh) run end to
+end with tiny models on a subset of the recordings."""
 
 import json
 import os
@@ -83,66 +84,90 @@ TINY = [
 ]
 
 
+def link_takes(recordings, takes, directory):
+    """A FSDD tree of symbolic links to the recordings of some takes: the recipe's layout, in
+    a fraction of its size."""
+    (directory / "recordings").mkdir(parents=True)
+    for wav in recordings:
+        if int(wav.stem.split("_")[2]) in takes:
+            (directory / "recordings" / wav.name).symlink_to(wav)
+    return directory
+
+
 @pytest.mark.slow
-def test_adaptation_script_adapts_a_held_out_speaker_without_its_labels(tmp_path):
-    """scripts/fsdd_adapt.sh end to end on real recordings (self mode, one round, an ensemble
-    of two tiny models): it refuses to start without its base models, then labels with the
-    ensemble, fine-tunes each member and scores the fine-tuned ensemble."""
+def test_recipe_and_adaptation_scripts_adapt_a_held_out_speaker_without_its_labels(tmp_path):
+    """scripts/fsdd_recipe.sh then scripts/fsdd_adapt.sh end to end on real recordings (takes
+    0-9; tiny models; self mode, one round): the adaptation refuses to start without its base
+    models; the recipe trains an ensemble of two seeds; the adaptation labels with the
+    ensemble, fine-tunes each member and scores the fine-tuned ensemble. Re-runs resume
+    without redoing a finished step, and refuse a folder made with other settings."""
     fsdd = require_fsdd()
     recordings = sorted((fsdd / "recordings").glob("*.wav"))
     speakers = sorted({wav.stem.split("_")[1] for wav in recordings})
-    held_out, trained_on = speakers[0], speakers[1:3]
-    known = [wav for wav in recordings if wav.stem.split("_")[1] in trained_on]
-    corpus, out = tmp_path / "data" / held_out, tmp_path / "out"
-    write_manifest(corpus / "train.jsonl", known, range(5, 10))
-    write_manifest(corpus / "dev.jsonl", known, range(2))
-    write_manifest(tmp_path / "digits.jsonl", known, range(10, 12))  # stands in for the TTS digits
+    held_out = speakers[0]
+    subset = link_takes(recordings, range(10), tmp_path / "fsdd")
+    known = [wav for wav in recordings if wav.stem.split("_")[1] != held_out]
+    write_manifest(tmp_path / "digits.jsonl", known, range(10, 12))  # stands in for TTS digits
+    out = tmp_path / "out"
     env = {
         **os.environ,
         "VENV": str(Path(sys.executable).parents[1]),
         "FSDD_OUT": str(out),
         "FSDD_DATA": str(tmp_path / "data"),
         "FSDD_DIGITS": str(tmp_path / "digits.jsonl"),
+        "FSDD_MEMBERS": "2",
+        "FSDD_TRAIN_ARGS": " ".join([f"paths.root_dir={tmp_path}", *TINY]),
         "FSDD_ADAPT_MODE": "self",
         "FSDD_ADAPT_ROUNDS": "1",
         "FSDD_ADAPT_MEMBERS": "2",
         "FSDD_MIN_CONFIDENCE": "0.0",  # one epoch of a tiny model: keep whatever it heard
         "FSDD_ADAPT_ARGS": " ".join([f"paths.root_dir={tmp_path}", *TINY]),
     }
-    script = [str(ROOT / "scripts" / "fsdd_adapt.sh"), str(fsdd), held_out]
 
-    def adapt() -> subprocess.CompletedProcess:
-        return subprocess.run(script, env=env, capture_output=True, text=True, timeout=900)
+    def run(name: str, **changed: str) -> subprocess.CompletedProcess:
+        command = [str(ROOT / "scripts" / name), str(subset), held_out]
+        return subprocess.run(
+            command, env={**env, **changed}, capture_output=True, text=True, timeout=900
+        )
 
-    refused = adapt()
+    refused = run("fsdd_adapt.sh")
     assert refused.returncode == 1
     assert "Run first: FSDD_MEMBERS=2 bash scripts/fsdd_recipe.sh" in refused.stderr
-    for seed, member in enumerate(("train", "train_2")):
-        base = run_script(
-            "train.py",
-            "experiment=fsdd",
-            f"paths.root_dir={tmp_path}",
-            f"data.corpus_dir={corpus}",
-            f"data.extra_train_manifests=[{tmp_path / 'digits.jsonl'}]",
-            f"hydra.run.dir={out / held_out / member}",
-            f"trainer.seed={seed}",
-            "trainer.verbose=0",
-            *TINY,
-        )
-        assert base.returncode == 0, base.stderr
 
-    adapted = adapt()
+    trained = run("fsdd_recipe.sh")
+    assert trained.returncode == 0, trained.stderr
+    assert f"| {held_out} | 100 |" in (out / "summary.md").read_text()  # its takes 0-9
+    for seed, member in enumerate(("train", "train_2")):
+        overrides = (out / held_out / member / ".hydra" / "overrides.yaml").read_text()
+        assert f"trainer.seed={seed}" in overrides
+
+    adapted = run("fsdd_adapt.sh")
     assert adapted.returncode == 0, adapted.stderr
-    run = out / held_out / "adapt_self" / "test_0-49"
-    for report, member in (("eval_base", out / held_out), ("round_1/eval", run / "round_1")):
-        scored = json.loads((run / report / "report.json").read_text())
-        assert scored["n_utterances"] == 500  # every recording of the held-out speaker
+    adapt_run = out / held_out / "adapt_self" / "test_0-49"
+    for report, member in (("eval_base", out / held_out), ("round_1/eval", adapt_run / "round_1")):
+        scored = json.loads((adapt_run / report / "report.json").read_text())
+        assert scored["n_utterances"] == 100  # every recording of the held-out speaker
         averaged_with = [Path(m["model_dir"]) for m in scored["ensemble"]]
         assert averaged_with == [(member / "train_2" / "model").resolve()]
-    labels = json.loads((run / "round_1" / "pseudo_label" / "summary.json").read_text())
-    assert labels["rows"] == 500 and labels["kept"] > 0
+    labels = json.loads((adapt_run / "round_1" / "pseudo_label" / "summary.json").read_text())
+    assert labels["rows"] == 100 and labels["kept"] > 0
     for member in ("train", "train_2"):
-        tuned = run / "round_1" / member / "model" / "training.json"
+        tuned = adapt_run / "round_1" / member / "model" / "training.json"
         assert json.loads(tuned.read_text())["init_from"] == str(out / held_out / member / "model")
     summary = (out / "adapt_self_summary.md").read_text()
     assert f"| {held_out} |" in summary and "| mean |" in summary
+
+    scored = adapt_run / "round_1" / "eval" / "report.json"
+    written = scored.stat().st_mtime_ns
+    resumed = run("fsdd_adapt.sh")
+    assert resumed.returncode == 0, resumed.stderr
+    assert resumed.stderr.count("Kept from an earlier run") == 5  # base, labels, 2 members, eval
+    assert scored.stat().st_mtime_ns == written
+    assert (out / "adapt_self_summary.md").read_text() == summary
+
+    for name, changed in (
+        ("fsdd_adapt.sh", {"FSDD_MIN_CONFIDENCE": "0.5"}),
+        ("fsdd_recipe.sh", {"FSDD_TRAIN_ARGS": env["FSDD_TRAIN_ARGS"] + " trainer.epochs=2"}),
+    ):
+        mixed = run(name, **changed)
+        assert mixed.returncode == 1 and "was made with other settings" in mixed.stderr
