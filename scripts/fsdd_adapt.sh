@@ -19,8 +19,9 @@
 # averaged posteriors label the recordings, every member is fine-tuned on the labels, and the
 # fine-tuned members, averaged, label the next round and are scored.
 # A re-run resumes: each finished step (a report, a round's labels, a fine-tuned member) is kept
-# and said so, and FSDD_ADAPT_ROUNDS may grow. A run made with other settings (members,
-# threshold, FSDD_DIGITS, FSDD_ADAPT_ARGS) is refused rather than mixed in: delete
+# and said so, and FSDD_ADAPT_ROUNDS may grow; deleting a step's folder redoes that step and the
+# round's score (not the rounds after it). A run made with other settings (members, threshold,
+# FSDD_DIGITS, FSDD_ADAPT_ARGS) is refused rather than mixed in: delete
 # $FSDD_OUT/<speaker>/adapt_<mode> or choose another FSDD_OUT.
 set -euo pipefail
 source "$(dirname "$0")/fsdd_args.sh"
@@ -96,6 +97,7 @@ for speaker in "${SPEAKERS[@]}"; do
           "data.extra_train_manifests=[$DIGITS,$pseudo,$pseudo,$pseudo]" \
           ${FSDD_ADAPT_ARGS:-} hydra.run.dir="$member_dir"
         echo "$(( $(date +%s) - started ))" > "$member_dir/train_seconds"
+        rm -rf "$step/eval"  # scored an ensemble this member was not yet in
       done
       mapfile -t models < <(models_args "${tuned[@]}")
       finished "$step/eval/per_utterance.jsonl" || "$PY" scripts/evaluate.py "${models[@]}" \

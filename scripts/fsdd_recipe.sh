@@ -41,6 +41,7 @@ for speaker in "${SPEAKERS[@]}"; do
       "data.extra_train_manifests=[$DIGITS]" trainer.seed=$((member - 1)) ${FSDD_TRAIN_ARGS:-} \
       hydra.run.dir="$run"
     echo "$(( $(date +%s) - started ))" > "$run/train_seconds"
+    [ "$member" -gt 1 ] || rm -rf "$OUT/$speaker"/eval_*  # they scored an earlier member 1
   done
   for decoder in greedy beam_lm; do
     finished "$OUT/$speaker/eval_$decoder/per_utterance.jsonl" ||

@@ -5,6 +5,7 @@ end with tiny models on a subset of the recordings."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -100,7 +101,8 @@ def test_recipe_and_adaptation_scripts_adapt_a_held_out_speaker_without_its_labe
     0-9; tiny models; self mode, one round): the adaptation refuses to start without its base
     models; the recipe trains an ensemble of two seeds; the adaptation labels with the
     ensemble, fine-tunes each member and scores the fine-tuned ensemble. Re-runs resume
-    without redoing a finished step, and refuse a folder made with other settings."""
+    without redoing a finished step, redo a deleted member and the score that used it, and
+    refuse a folder made with other settings."""
     fsdd = require_fsdd()
     recordings = sorted((fsdd / "recordings").glob("*.wav"))
     speakers = sorted({wav.stem.split("_")[1] for wav in recordings})
@@ -164,6 +166,12 @@ def test_recipe_and_adaptation_scripts_adapt_a_held_out_speaker_without_its_labe
     assert resumed.stderr.count("Kept from an earlier run") == 5  # base, labels, 2 members, eval
     assert scored.stat().st_mtime_ns == written
     assert (out / "adapt_self_summary.md").read_text() == summary
+
+    shutil.rmtree(adapt_run / "round_1" / "train_2")  # a member to redo: so is the round's score
+    redone = run("fsdd_adapt.sh")
+    assert redone.returncode == 0, redone.stderr
+    assert (adapt_run / "round_1" / "train_2" / "model" / "model.keras").exists()
+    assert scored.stat().st_mtime_ns != written
 
     for name, changed in (
         ("fsdd_adapt.sh", {"FSDD_MIN_CONFIDENCE": "0.5"}),
