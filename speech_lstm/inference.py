@@ -14,6 +14,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from speech_lstm.alignment import log_softmax
 from speech_lstm.model import output_length, pad_for_subsampling
 
 BACKENDS = ("keras", "saved_model", "tflite", "tflite_int8")
@@ -89,9 +90,7 @@ class AveragedLogits(LogitComputer):
     ) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
         """The averaged logits, the step counts, and each member's own logits."""
         outputs = [member(features) for member in self.members]
-        log_posteriors = [
-            logits - np.logaddexp.reduce(logits, axis=-1, keepdims=True) for logits, _ in outputs
-        ]
+        log_posteriors = [log_softmax(logits) for logits, _ in outputs]
         averaged = np.mean(log_posteriors, axis=0).astype(np.float32)
         return averaged, outputs[0][1], [logits for logits, _ in outputs]
 

@@ -434,7 +434,8 @@ def _member_logits(primary: TrainedModel, member_dir: str | Path, backend: str) 
         raise ValueError(
             f"Ensemble member {member_dir} cannot be averaged with model_dir: "
             + "; ".join(differences)
-            + ". Ensemble models trained with the same features and characters."
+            + ". Only models trained with the same features, frame rate and characters"
+            " can be averaged."
         )
     return _backend_logits(member, member_dir, backend)
 
