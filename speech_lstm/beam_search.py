@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from speech_lstm.alignment import log_softmax
 from speech_lstm.lm import EOS, NgramLM
 from speech_lstm.text import BLANK_INDEX
 
@@ -61,7 +62,7 @@ class LexiconBeamSearch:
 
     def decode(self, logits: np.ndarray) -> str:
         """Best transcript for logits of shape (steps, vocab_size); padding already removed."""
-        log_probs = logits - np.logaddexp.reduce(logits, axis=1, keepdims=True)
+        log_probs = log_softmax(logits)
         beams: dict[str, list[float]] = {"": [0.0, _NEG_INF]}
         self._lm_cache: dict[str, tuple[float, tuple[str, ...]]] = {"": (0.0, ())}
         for row in log_probs:
