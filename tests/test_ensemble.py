@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pytest
 
+from speech_lstm.alignment import log_softmax
 from speech_lstm.config import EvaluateConfig, ModelConfig, TranscribeConfig
 from speech_lstm.evaluation import run_evaluation
 from speech_lstm.features import MfccConfig
@@ -35,10 +36,6 @@ def members(tmp_path_factory):
     """Two models of different shapes and weights that read the same features."""
     root = tmp_path_factory.mktemp("ensemble")
     return save(tiny_model(1), root / "a"), save(tiny_model(2, units=12), root / "b")
-
-
-def log_softmax(logits):
-    return logits - np.logaddexp.reduce(logits, axis=-1, keepdims=True)
 
 
 def test_the_average_is_the_mean_of_the_members_log_posteriors(members):
