@@ -16,8 +16,10 @@ def build_acoustic_model(feature_dim: int, vocab_size: int, config: ModelConfig)
     """Builds the functional model mapping padded features to per-step logits.
 
     Input frames must be zero-padded to a multiple of `config.subsampling` (see
-    `pad_for_subsampling`); all-zero stacked steps are masked. The LSTMs use default
-    activations and no recurrent dropout, so Keras picks the cuDNN kernel on a GPU.
+    `pad_for_subsampling`); all-zero stacked steps are masked, so that the backward LSTM never
+    reads padding. The LSTMs use default activations and no recurrent dropout, so Keras'
+    TensorFlow back end can take cuDNN on a GPU (it accepts right-padded masks); its JAX and
+    PyTorch back ends refuse cuDNN for masked input (measured in benchmarks/RESULTS.md).
 
     Args:
         feature_dim: values per feature frame.
