@@ -221,6 +221,10 @@ def test_fsdd_real_files_dataset_split(tmp_path):
     speakers = {u.speaker for u in train}
     assert speakers == {u.speaker for u in test} and len(speakers) >= 2
     assert len(test) == 5 * 10 * len(speakers) and len(train) == 45 * 10 * len(speakers)
+    _, dev = run_import(FsddConfig(split="dev", dev_takes=5), fsdd, tmp_path / "dev.jsonl")
+    _, rest = run_import(FsddConfig(split="train", dev_takes=5), fsdd, tmp_path / "rest.jsonl")
+    assert takes(dev) == set(range(5, 10)) and min(takes(rest)) == 10
+    assert len(dev) == 5 * 10 * len(speakers) and len(rest) == len(train) - len(dev)
     sample = test[0]
     assert sample.text == "zero"
     info = soundfile.info(sample.audio_filepath)
@@ -245,8 +249,8 @@ def test_fsdd_real_files_speaker_held_out(tmp_path):
     assert len(dev) == 5 * 10 * 3 and len(smaller_train) == len(train) - len(dev)
     assert not {u.audio_filepath for u in dev} & {u.audio_filepath for u in smaller_train}
     assert held not in {u.speaker for u in dev}
-    with pytest.raises(ValueError, match="split=dev needs"):
-        run_import(FsddConfig(split="dev"), fsdd, tmp_path / "bad.jsonl")
+    with pytest.raises(ValueError, match="split=dev needs dev_takes"):
+        run_import(FsddConfig(split="dev", held_out_speaker=held), fsdd, tmp_path / "bad.jsonl")
 
     halves = []
     for first, last in ([0, 24], [25, 49]):

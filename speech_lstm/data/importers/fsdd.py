@@ -32,9 +32,10 @@ class FsddConfig:
         held_out_speaker: null for the dataset's take-based split (takes 0-4 test, 5-49
             train); a speaker name for a speaker-held-out split (`test` = all of that
             speaker's takes, `train` = all takes of the others).
-        dev_takes: with `held_out_speaker`, the first `dev_takes` takes of every other
-            speaker and digit form `dev` and leave `train`, so model selection never sees
-            the held-out speaker nor the training files.
+        dev_takes: the first `dev_takes` of the takes that would be `train` form `dev` and
+            leave `train`, so model selection never sees the test files nor the training
+            files: takes 5..4+dev_takes of every speaker in the take-based split, takes
+            0..dev_takes-1 of every other speaker with `held_out_speaker`.
         test_takes: with `held_out_speaker`, `[first, last]`: `test` keeps only these takes
             of the held-out speaker (both included). Two halves let one be transcribed for
             unsupervised adaptation while the other is scored; null keeps all.
@@ -78,11 +79,8 @@ def read_fsdd(source: Path, config: FsddConfig) -> list[SourceUtterance]:
     """
     if config.split not in SPLITS:
         raise ValueError(f"FSDD split must be one of {SPLITS}. Received: {config.split!r}")
-    if config.split == "dev" and (config.held_out_speaker is None or config.dev_takes < 1):
-        raise ValueError(
-            "FSDD split=dev needs held_out_speaker and dev_takes >= 1. Received: "
-            f"held_out_speaker={config.held_out_speaker!r}, dev_takes={config.dev_takes}"
-        )
+    if config.split == "dev" and config.dev_takes < 1:
+        raise ValueError(f"FSDD split=dev needs dev_takes >= 1. Received: {config.dev_takes}")
     recordings = _list_recordings(source)
     speakers = sorted({recording.speaker for recording in recordings})
     if config.held_out_speaker is not None and config.held_out_speaker not in speakers:
@@ -124,9 +122,12 @@ def _in_split(recording: _Recording, config: FsddConfig) -> bool:
     if config.split == "all":
         return True
     if config.held_out_speaker is None:
-        return (recording.take < FIRST_TRAIN_TAKE) == (config.split == "test")
-    if recording.speaker == config.held_out_speaker:
+        if recording.take < FIRST_TRAIN_TAKE:
+            return config.split == "test"
+        is_dev = recording.take < FIRST_TRAIN_TAKE + config.dev_takes
+    elif recording.speaker == config.held_out_speaker:
         first, last = config.test_takes or (0, recording.take)
         return config.split == "test" and first <= recording.take <= last
-    is_dev = recording.take < config.dev_takes
+    else:
+        is_dev = recording.take < config.dev_takes
     return config.split == ("dev" if is_dev else "train")
