@@ -14,6 +14,10 @@
 # round before adapted, and fine-tunes the speaker-independent model again on those labels.
 # FSDD_ADAPT_ARGS: extra train.py overrides; FSDD_MIN_CONFIDENCE: pseudo-label threshold (0.9);
 # FSDD_DIGITS: the synthetic digits manifest the recipe trained on (data/synthetic_digits/train.jsonl).
+# FSDD_ADAPT_AGREE=1: from round 2 on, a label is kept only when round 1's transcription of
+# that recording (by the speaker-independent models, which never learnt from a pseudo-label)
+# has the same word: a guard against the drift of self-training, where a round's model grows
+# confident in its own wrong labels (scripts/pseudo_label.py agree_with=...).
 # FSDD_ADAPT_MEMBERS=N (default 1): an ensemble of N speaker-independent models per speaker,
 # in $FSDD_OUT/<speaker>/train, train_2 ... train_N (FSDD_MEMBERS=N for fsdd_recipe.sh): their
 # averaged posteriors label the recordings, every member is fine-tuned on the labels, and the
@@ -31,6 +35,8 @@ MEMBERS="${FSDD_ADAPT_MEMBERS:-1}"
 MODE="${FSDD_ADAPT_MODE:-cross}"
 THRESHOLD="${FSDD_MIN_CONFIDENCE:-0.9}"
 SETTINGS="members=$MEMBERS min_confidence=$THRESHOLD digits=$DIGITS args=${FSDD_ADAPT_ARGS:-}"
+AGREE="${FSDD_ADAPT_AGREE:-0}"
+[ "$AGREE" = 0 ] || SETTINGS+=" agree=$AGREE"
 case "$MODE" in
   cross) HALVES=("0 24" "25 49") ;;
   self) HALVES=("0 49") ;;
@@ -81,9 +87,13 @@ for speaker in "${SPEAKERS[@]}"; do
           input="$corpus/test_$unlabelled_takes.jsonl" output="$step/unlabelled.jsonl" \
           decoder=beam_lm timestamps=true progress=false \
           hydra.run.dir="$step/transcribe" >/dev/null
+        agree=()
+        if [ "$AGREE" != 0 ] && [ "$round" -gt 1 ]; then
+          agree=("agree_with=[$run/round_1/unlabelled.jsonl]")
+        fi
         "$PY" scripts/pseudo_label.py predictions="$step/unlabelled.jsonl" \
           manifest="$corpus/test_$unlabelled_takes.jsonl" output="$pseudo" \
-          min_confidence="$THRESHOLD" hydra.run.dir="$step/pseudo_label"
+          min_confidence="$THRESHOLD" hydra.run.dir="$step/pseudo_label" "${agree[@]}"
       fi
       tuned=()
       for member in $(seq 1 "$MEMBERS"); do

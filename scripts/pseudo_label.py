@@ -1,6 +1,8 @@
 """Keeps a model's confident transcriptions as a training manifest (unsupervised adaptation):
 python scripts/pseudo_label.py predictions=PRED.jsonl output=PSEUDO.jsonl [min_confidence=0.9]
-[manifest=AUDIO.jsonl] [speaker=NAME]. PRED.jsonl comes from transcribe.py with timestamps=true.
+[manifest=AUDIO.jsonl] [speaker=NAME] ["agree_with=[OTHER.jsonl,...]"]. PRED.jsonl comes from
+transcribe.py with timestamps=true; with agree_with, a label is kept only when every OTHER.jsonl
+(other transcriptions of the same audio) has the same words for that file.
 The summary (counts, and the labels' accuracy where the manifest has transcripts) is printed
 and saved as summary.json in the Hydra run directory.
 """

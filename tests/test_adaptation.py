@@ -56,6 +56,25 @@ def test_only_transcriptions_whose_every_word_is_confident_are_kept(tmp_path):
     assert len(relabelled) == 4 and {u.speaker for u in relabelled} == {"bob"}
 
 
+def test_agree_with_keeps_only_labels_the_other_transcriptions_share(tmp_path):
+    a, b, c, d = (str(tmp_path / f"{name}.wav") for name in "abcd")
+    rows = [
+        _row(a, "one two", 0.99, 0.98),
+        _row(b, "eight", 0.99),  # the other transcription heard "three"
+        _row(c, "four", 0.99),  # missing from the other transcriptions (failed there)
+        _row(d, "Five", 0.95),  # agrees once normalised
+        _row(tmp_path / "e.wav", "six", 0.3),  # below the threshold before any comparison
+    ]
+    unadapted = {a: "one two", b: "three", d: "five", str(tmp_path / "e.wav"): "six"}
+    kept, summary = select_pseudo_labels(rows, 0.9, agree_with=[unadapted])
+    assert [u.text for u in kept] == ["one two", "Five"]
+    assert (summary.disagreed, summary.below_threshold, summary.kept) == (2, 1, 2)
+    assert "2 not agreed by agree_with" in summary.text()
+    another = {a: "one two", d: "nine"}
+    kept, summary = select_pseudo_labels(rows, 0.9, agree_with=[unadapted, another])
+    assert [u.text for u in kept] == ["one two"] and summary.disagreed == 3
+
+
 def test_rows_without_word_confidences_are_refused():
     with pytest.raises(ValueError, match="timestamps=true"):
         select_pseudo_labels([{"audio_filepath": "a.wav", "text": "one", "duration": 1.0}], 0.9)
@@ -91,6 +110,24 @@ def test_pseudo_label_script_writes_a_manifest_of_real_files(tmp_path):
     assert summary["correct"] == 1
     kept = read_manifest(tmp_path / "pseudo.jsonl")
     assert [(u.audio_filepath, u.text, u.speaker) for u in kept] == [(str(audio[0]), "one", "x")]
+
+    other = tmp_path / "other.jsonl"  # another model heard "two"; a failed row and a cut line
+    other.write_text(
+        json.dumps({"audio_filepath": str(audio[0]), "text": "two"})
+        + "\n"
+        + json.dumps({"audio_filepath": str(audio[1]), "error": "DecodeError"})
+        + '\n{"audio_filepath\n'
+    )
+    done = run_script(
+        "pseudo_label.py",
+        f"predictions={predictions}",
+        f"output={tmp_path / 'agreed.jsonl'}",
+        f"agree_with=[{other}]",
+        f"hydra.run.dir={tmp_path / 'run_agree'}",
+    )
+    assert done.returncode == 0, done.stderr
+    assert "kept 0 of 3" in done.stdout and "1 not agreed by agree_with" in done.stdout
+    assert read_manifest(tmp_path / "agreed.jsonl") == []
 
 
 def _saved_model(tmp_path, features: MfccConfig, model: ModelConfig, characters: str):

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import soundfile
 
+from speech_lstm.data.manifest import read_manifest
 from tests.conftest import ROOT, run_script
 from tests.fixtures_corpora import require_fsdd
 
@@ -175,7 +176,39 @@ def test_recipe_and_adaptation_scripts_adapt_a_held_out_speaker_without_its_labe
 
     for name, changed in (
         ("fsdd_adapt.sh", {"FSDD_MIN_CONFIDENCE": "0.5"}),
+        ("fsdd_adapt.sh", {"FSDD_ADAPT_AGREE": "1"}),
         ("fsdd_recipe.sh", {"FSDD_TRAIN_ARGS": env["FSDD_TRAIN_ARGS"] + " trainer.epochs=2"}),
     ):
         mixed = run(name, **changed)
         assert mixed.returncode == 1 and "was made with other settings" in mixed.stderr
+
+    # The drift guard: round 2 keeps only the labels that round 1 (the unadapted model) shares.
+    shutil.rmtree(out / held_out / "adapt_self")
+    agreed = run(
+        "fsdd_adapt.sh", FSDD_ADAPT_AGREE="1", FSDD_ADAPT_ROUNDS="2", FSDD_ADAPT_MEMBERS="1"
+    )
+    assert agreed.returncode == 0, agreed.stderr
+    round_2 = adapt_run / "round_2" / "pseudo_label"
+    assert (
+        f"agree_with=[{adapt_run}/round_1/unlabelled.jsonl]"
+        in (round_2 / ".hydra" / "overrides.yaml").read_text()
+    )
+    assert (
+        "agree_with"
+        not in (adapt_run / "round_1" / "pseudo_label" / ".hydra" / "overrides.yaml").read_text()
+    )
+    labels = json.loads((round_2 / "summary.json").read_text())
+    first = {
+        json.loads(line)["audio_filepath"]: json.loads(line)["text"]
+        for line in (adapt_run / "round_1" / "unlabelled.jsonl").read_text().splitlines()
+    }
+    kept = read_manifest(adapt_run / "round_2" / "pseudo.jsonl")
+    assert all(first[u.audio_filepath] == u.text for u in kept)
+    assert (
+        labels["kept"]
+        + labels["disagreed"]
+        + labels["below_threshold"]
+        + labels["empty"]
+        + labels["failed"]
+        == 100
+    )

@@ -6,13 +6,17 @@ model was sure of, and fine-tune on them (`trainer.init_from`). A wrong label th
 teaches the error, so the threshold trades how much audio is kept against how often its
 label is wrong; when the audio's manifest happens to hold reference transcripts, the summary
 says how many kept labels match them (a diagnostic only: references never decide what is kept).
+Repeated rounds (label with the adapted model, adapt again) can drift: a model that learnt a
+wrong label grows confident in it and labels more audio the same wrong way. `agree_with` keeps
+a label only when other transcriptions of the same audio (the unadapted model's, or other
+models') say the same words, which new confident errors of one model rarely do.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from speech_lstm.data.manifest import Utterance, iter_jsonl_lines, read_manifest, write_manifest
@@ -32,6 +36,9 @@ class PseudoLabelConfig:
             `speaker` field, and its transcripts (where present) measure the labels' accuracy.
         speaker: a speaker for every kept row (e.g. a folder of one person's recordings);
             overrides the manifest's. Speaker-normalised training groups audio by it.
+        agree_with: other predictions files of the same audio (any `transcribe.py` output):
+            a row is kept only when each of them has the same words for that file (after
+            text normalisation); a file missing there, or failed there, does not agree.
     """
 
     predictions: str = "???"
@@ -39,6 +46,7 @@ class PseudoLabelConfig:
     min_confidence: float = 0.9
     manifest: str | None = None
     speaker: str | None = None
+    agree_with: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.min_confidence <= 1.0:
@@ -54,14 +62,16 @@ class PseudoLabelSummary:
     failed: int = 0
     empty: int = 0
     below_threshold: int = 0
+    disagreed: int = 0
     checked: int = 0
     correct: int = 0
 
     def text(self) -> str:
         """One paragraph for the console."""
+        disagreed = f"{self.disagreed} not agreed by agree_with, " if self.disagreed else ""
         lines = [
             f"kept {self.kept} of {self.rows} transcriptions; dropped: {self.below_threshold} "
-            f"below the confidence threshold, {self.empty} empty, {self.failed} failed"
+            f"below the confidence threshold, {disagreed}{self.empty} empty, {self.failed} failed"
         ]
         if self.checked:
             lines.append(
@@ -82,6 +92,7 @@ def select_pseudo_labels(
     min_confidence: float,
     sources: dict[str, Utterance] | None = None,
     speaker: str | None = None,
+    agree_with: Iterable[dict[str, str]] = (),
 ) -> tuple[list[Utterance], PseudoLabelSummary]:
     """Utterances labelled with their confident transcriptions.
 
@@ -91,11 +102,14 @@ def select_pseudo_labels(
         sources: the input manifest's utterances by absolute audio path, for speakers and the
             accuracy check.
         speaker: overrides every kept row's speaker.
+        agree_with: other transcriptions, each by absolute audio path -> normalised text; a
+            kept row's normalised text must equal each one's.
 
     Raises:
         ValueError: a row lacks word confidences (transcribed without `timestamps=true`).
     """
     sources = sources or {}
+    agree_with = list(agree_with)
     summary = PseudoLabelSummary()
     kept: list[Utterance] = []
     for row in rows:
@@ -114,7 +128,12 @@ def select_pseudo_labels(
         if transcription_confidence(row) < min_confidence:
             summary.below_threshold += 1
             continue
-        source = sources.get(str(Path(row["audio_filepath"]).resolve()))
+        audio_path = str(Path(row["audio_filepath"]).resolve())
+        text = normalize_text(row["text"])
+        if any(other.get(audio_path) != text for other in agree_with):
+            summary.disagreed += 1
+            continue
+        source = sources.get(audio_path)
         kept.append(
             Utterance(
                 audio_filepath=row["audio_filepath"],
@@ -135,10 +154,24 @@ def write_pseudo_labels(config: PseudoLabelConfig) -> PseudoLabelSummary:
     sources = {}
     if config.manifest:
         sources = {str(Path(u.audio_filepath).resolve()): u for u in read_manifest(config.manifest)}
+    others = [_transcripts_by_audio(path) for path in config.agree_with]
     rows = (_parse_row(number, line) for number, line in iter_jsonl_lines(config.predictions))
-    kept, summary = select_pseudo_labels(rows, config.min_confidence, sources, config.speaker)
+    kept, summary = select_pseudo_labels(
+        rows, config.min_confidence, sources, config.speaker, others
+    )
     write_manifest(config.output, kept)
     return summary
+
+
+def _transcripts_by_audio(predictions: str) -> dict[str, str]:
+    """A predictions file's normalised text by absolute audio path, failed rows left out."""
+    transcripts = {}
+    for number, line in iter_jsonl_lines(predictions):
+        row = _parse_row(number, line)
+        if not row.get("error") and "audio_filepath" in row:
+            path = str(Path(row["audio_filepath"]).resolve())
+            transcripts[path] = normalize_text(row.get("text") or "")
+    return transcripts
 
 
 def _parse_row(number: int, line: str) -> dict:
