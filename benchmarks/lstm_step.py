@@ -24,6 +24,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from speech_lstm.config import ModelConfig  # noqa: E402
+from speech_lstm.features import MfccConfig  # noqa: E402
 from speech_lstm.model import CtcTrainingModel, build_acoustic_model  # noqa: E402
 
 
@@ -78,7 +79,8 @@ def main() -> None:
     keras.mixed_precision.set_dtype_policy(args.precision)
     lstm_calls = count_fused_lstm_calls()
     config = ModelConfig(num_layers=args.layers, units=args.units, dropout=0.0)
-    acoustic_model = build_acoustic_model(39, 29, config)
+    features = MfccConfig()  # the default front end: 39 values per 10-ms frame
+    acoustic_model = build_acoustic_model(features.feature_dim, 29, config)
     if args.no_mask:
         acoustic_model = without_masking(acoustic_model)
     model = CtcTrainingModel(acoustic_model, config.subsampling)
@@ -86,7 +88,7 @@ def main() -> None:
     rng = np.random.default_rng(0)
     frames = args.steps * config.subsampling
     inputs = {
-        "features": rng.normal(size=(args.batch, frames, 39)).astype("float32"),
+        "features": rng.normal(size=(args.batch, frames, features.feature_dim)).astype("float32"),
         "feature_lengths": np.full(args.batch, frames, "int32"),
     }
     labels = rng.integers(1, 29, size=(args.batch, args.steps // 3)).astype("int32")
@@ -98,12 +100,13 @@ def main() -> None:
     float(np.asarray(loss))  # waits for asynchronous back ends
     seconds = (time.perf_counter() - started) / args.repeats
     rate = args.batch * args.steps / seconds
+    audio_seconds_per_step = features.hop_length_ms / 1000 * config.subsampling
     mask = "no mask" if args.no_mask else "masked"
     lstm_path = ", ".join(f"{n} {kind}" for kind, n in sorted(lstm_calls.items())) or "none"
     print(
         f"{keras.backend.backend()} {args.layers}x{args.units} {args.precision} {mask} "
         f"batch {args.batch} x {args.steps} steps: {seconds:.3f} s/step, {rate:.0f} model steps/s, "
-        f"{rate * 0.01 * config.subsampling:.0f} audio s/s; LSTM calls: {lstm_path}",
+        f"{rate * audio_seconds_per_step:.0f} audio s/s; LSTM calls: {lstm_path}",
         flush=True,
     )
 

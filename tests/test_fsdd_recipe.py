@@ -198,10 +198,8 @@ def test_recipe_and_adaptation_scripts_adapt_a_held_out_speaker_without_its_labe
         not in (adapt_run / "round_1" / "pseudo_label" / ".hydra" / "overrides.yaml").read_text()
     )
     labels = json.loads((round_2 / "summary.json").read_text())
-    first = {
-        json.loads(line)["audio_filepath"]: json.loads(line)["text"]
-        for line in (adapt_run / "round_1" / "unlabelled.jsonl").read_text().splitlines()
-    }
+    round_1 = (adapt_run / "round_1" / "unlabelled.jsonl").read_text().splitlines()
+    first = {row["audio_filepath"]: row["text"] for row in map(json.loads, round_1)}
     kept = read_manifest(adapt_run / "round_2" / "pseudo.jsonl")
     assert all(first[u.audio_filepath] == u.text for u in kept)
     assert (
