@@ -8,6 +8,8 @@
 # FSDD_MEMBERS=N (default 1) also trains members 2..N of an ensemble per speaker (trainer.seed
 # 1..N-1, in train_2 ... train_N) for scripts/fsdd_adapt.sh; the evaluations score member 1.
 # FSDD_DIGITS=MANIFEST trains on those spoken digits instead of generating the TTS ones.
+# FSDD_TRAIN_SPEAKERS=a,b trains on those of the other speakers only (train and dev; the test
+# set is unchanged), as scripts/fsdd_speaker_count.sh does to measure what each speaker buys.
 # A re-run resumes: trained members and finished evaluations are kept, and FSDD_MEMBERS may
 # grow. A speaker folder made with other FSDD_TRAIN_ARGS or FSDD_DIGITS is refused.
 set -euo pipefail
@@ -27,10 +29,17 @@ fi
 
 for speaker in "${SPEAKERS[@]}"; do
   corpus="$DATA/$speaker"
-  claim_settings "$OUT/$speaker" "digits=$DIGITS args=${FSDD_TRAIN_ARGS:-}"
+  settings="digits=$DIGITS args=${FSDD_TRAIN_ARGS:-}"
+  only=()
+  if [ -n "${FSDD_TRAIN_SPEAKERS:-}" ]; then
+    corpus="${corpus}_trained_on_${FSDD_TRAIN_SPEAKERS//,/_}"  # never an all-speaker manifest
+    settings="$settings train_speakers=$FSDD_TRAIN_SPEAKERS"
+    only=("dataset.train_speakers=[$FSDD_TRAIN_SPEAKERS]")
+  fi
+  claim_settings "$OUT/$speaker" "$settings"
   for split in train dev test; do
     "$PY" scripts/prepare_data.py dataset=fsdd source="$FSDD" output="$corpus/$split.jsonl" \
-      dataset.split="$split" dataset.held_out_speaker="$speaker" dataset.dev_takes=5 \
+      dataset.split="$split" dataset.held_out_speaker="$speaker" dataset.dev_takes=5 "${only[@]}" \
       hydra.run.dir="$OUT/$speaker/prepare_$split" >/dev/null
   done
   for member in $(seq 1 "${FSDD_MEMBERS:-1}"); do

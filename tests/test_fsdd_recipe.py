@@ -210,3 +210,53 @@ def test_recipe_and_adaptation_scripts_adapt_a_held_out_speaker_without_its_labe
         + labels["failed"]
         == 100
     )
+
+
+@pytest.mark.slow
+def test_speaker_count_script_trains_on_each_choice_of_other_speakers(tmp_path):
+    """scripts/fsdd_speaker_count.sh on three of the real speakers (takes 0-9, a tiny model):
+    the held-out speaker's recipe run trained on both others, whose manifests hold no one
+    else, and a summary with its WER and the mean per number of speakers."""
+    fsdd = require_fsdd()
+    recordings = sorted((fsdd / "recordings").glob("*.wav"))
+    speakers = sorted({wav.stem.split("_")[1] for wav in recordings})[:3]
+    held_out, trained_on = speakers[0], speakers[1:]
+    chosen = [wav for wav in recordings if wav.stem.split("_")[1] in speakers]
+    subset = link_takes(chosen, range(10), tmp_path / "fsdd")
+    write_manifest(tmp_path / "digits.jsonl", chosen, range(10, 11))  # stands in for TTS digits
+    out, data = tmp_path / "out", tmp_path / "data"
+    env = {
+        **os.environ,
+        "VENV": str(Path(sys.executable).parents[1]),
+        "FSDD_OUT": str(out),
+        "FSDD_DATA": str(data),
+        "FSDD_DIGITS": str(tmp_path / "digits.jsonl"),
+        "FSDD_TRAIN_ARGS": " ".join([f"paths.root_dir={tmp_path}", *TINY]),
+    }
+
+    def run(counts: str) -> subprocess.CompletedProcess:
+        command = [str(ROOT / "scripts" / "fsdd_speaker_count.sh"), str(subset), held_out]
+        return subprocess.run(
+            command,
+            env={**env, "FSDD_SPEAKER_COUNTS": counts},
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+
+    too_many = run("3")
+    assert too_many.returncode != 0 and "3 is not between 1 and 2" in too_many.stderr
+
+    counted = run("2")
+    assert counted.returncode == 0, counted.stderr
+    corpus = data / f"{held_out}_trained_on_{'_'.join(trained_on)}"
+    for split in ("train", "dev"):
+        assert {u.speaker for u in read_manifest(corpus / f"{split}.jsonl")} == set(trained_on)
+    assert {u.speaker for u in read_manifest(corpus / "test.jsonl")} == {held_out}
+    run_dir = out / "n2" / "_".join(trained_on) / held_out
+    assert (run_dir / "train" / "model" / "model.keras").exists()
+    wer = json.loads((run_dir / "eval_beam_lm" / "report.json").read_text())["wer"]
+    summary = (out / "summary.md").read_text()
+    assert f"| {', '.join(trained_on)} | 2 | {held_out} |" in summary
+    assert "| mean of 1 runs | 2 | |" in summary and f"{wer:.2%} |" in summary
+    assert summary.strip() in counted.stdout

@@ -263,6 +263,26 @@ def test_fsdd_real_files_speaker_held_out(tmp_path):
     assert not halves[0] & halves[1]
 
 
+def test_fsdd_train_speakers_restrict_train_and_dev_only(tmp_path):
+    source = make_fsdd(tmp_path / "fsdd", speakers=("anna", "bob", "carl"))
+    only_anna = {"held_out_speaker": "carl", "dev_takes": 1, "train_speakers": ["anna"]}
+    for split, expected in (("train", {"anna"}), ("dev", {"anna"}), ("test", {"carl"})):
+        config = FsddConfig(split=split, **only_anna)
+        _, utterances = run_import(config, source, tmp_path / f"{split}.jsonl")
+        assert {u.speaker for u in utterances} == expected, split
+    take_based = FsddConfig(split="test", train_speakers=["bob"])
+    _, test = run_import(take_based, source, tmp_path / "take_test.jsonl")
+    assert {u.speaker for u in test} == {"anna", "bob", "carl"}
+    _, train = run_import(FsddConfig(train_speakers=["bob"]), source, tmp_path / "t.jsonl")
+    assert {u.speaker for u in train} == {"bob"} and len(train) == 2 * 2
+    with pytest.raises(ValueError, match=r"speakers of the dataset .* Received: \['dora'\]"):
+        run_import(FsddConfig(train_speakers=["anna", "dora"]), source, tmp_path / "x.jsonl")
+    with pytest.raises(ValueError, match="not the held-out one"):
+        FsddConfig(held_out_speaker="anna", train_speakers=["anna", "bob"])
+    with pytest.raises(ValueError, match="at least one speaker"):
+        FsddConfig(train_speakers=[])
+
+
 def test_fsdd_test_takes_are_validated():
     with pytest.raises(ValueError, match="test_takes needs held_out_speaker"):
         FsddConfig(split="test", test_takes=[0, 24])
