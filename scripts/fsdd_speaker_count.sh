@@ -33,6 +33,9 @@ print(" ".join(",".join(choice) for choice in itertools.combinations(others, cou
 PYEOF
 }
 
+for count in ${FSDD_SPEAKER_COUNTS:-1 2}; do  # every count checked before hours of training
+  choices "${SPEAKERS[0]}" "$count" >/dev/null
+done
 for count in ${FSDD_SPEAKER_COUNTS:-1 2}; do
   for speaker in "${SPEAKERS[@]}"; do
     picks=$(choices "$speaker" "$count")

@@ -244,8 +244,9 @@ def test_speaker_count_script_trains_on_each_choice_of_other_speakers(tmp_path):
             timeout=900,
         )
 
-    too_many = run("3")
+    too_many = run("2 3")  # refused before the valid count trains
     assert too_many.returncode != 0 and "3 is not between 1 and 2" in too_many.stderr
+    assert not (out / "n2").exists()
 
     counted = run("2")
     assert counted.returncode == 0, counted.stderr
