@@ -319,7 +319,7 @@ def test_prepare_data_script(tmp_path):
     result = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert (
-        "fsdd (split=test, held_out_speaker=None, dev_takes=0, test_takes=None): 8 utterances"
-        in result.stdout
+        "fsdd (split=test, held_out_speaker=None, dev_takes=0, test_takes=None, "
+        "train_speakers=None): 8 utterances" in result.stdout
     )
     assert len(read_manifest(output)) == 8
