@@ -15,6 +15,14 @@ DATA="${FSDD_DATA:-data/fsdd}"
 # The run folder of ensemble member $1 (1-based): train, train_2, train_3 ...
 member_run() { if [ "$1" -eq 1 ]; then echo train; else echo "train_$1"; fi; }
 
+# Exits with what to do when $FSDD holds no recordings/ folder.
+require_fsdd() {
+  [ -d "$FSDD/recordings" ] && return 0
+  echo "FSDD not found at $FSDD (expected $FSDD/recordings/*.wav)." >&2
+  echo "Download it with: $PY scripts/download.py dataset=fsdd dest=data/" >&2
+  exit 1
+}
+
 # True, and says so, when the file $1 that marks a finished step exists (an earlier run's).
 finished() {
   [ -e "$1" ] || return 1

@@ -14,11 +14,7 @@
 # grow. A speaker folder made with other FSDD_TRAIN_ARGS or FSDD_DIGITS is refused.
 set -euo pipefail
 source "$(dirname "$0")/fsdd_args.sh"
-if [ ! -d "$FSDD/recordings" ]; then
-  echo "FSDD not found at $FSDD (expected $FSDD/recordings/*.wav)." >&2
-  echo "Download it with: $PY scripts/download.py dataset=fsdd dest=data/" >&2
-  exit 1
-fi
+require_fsdd
 
 DIGITS="${FSDD_DIGITS:-}"
 if [ -z "$DIGITS" ]; then

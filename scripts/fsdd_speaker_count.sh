@@ -7,14 +7,12 @@
 # Runs go to $FSDD_OUT/n$N/$CHOICE/$SPEAKER (FSDD_OUT default outputs/fsdd_speaker_count); the
 # table of every run and the mean per N is printed and written to $FSDD_OUT/summary.md.
 # FSDD_TRAIN_ARGS and FSDD_DIGITS are passed on; a re-run resumes like the recipe. All four
-# speakers with N = 1 and 2 are 24 trainings: about 2 h on a 2-core CPU, two scripts side by side.
+# speakers with N = 1 and 2 are 24 trainings: about 2 h on a 2-core CPU, two scripts side by side
+# (from the training times in benchmarks/RESULTS.md).
 set -euo pipefail
 export FSDD_OUT="${FSDD_OUT:-outputs/fsdd_speaker_count}"
 source "$(dirname "$0")/fsdd_args.sh"
-if [ ! -d "$FSDD/recordings" ]; then
-  echo "FSDD not found at $FSDD (expected $FSDD/recordings/*.wav)." >&2
-  exit 1
-fi
+require_fsdd
 if [ -z "${FSDD_DIGITS:-}" ]; then  # generated once here, not once per run
   "$PY" scripts/make_synthetic.py data=synthetic_digits hydra.run.dir="$OUT/make_synthetic" >/dev/null
   export FSDD_DIGITS=data/synthetic_digits/train.jsonl
