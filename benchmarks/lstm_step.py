@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from speech_lstm.config import ModelConfig  # noqa: E402
 from speech_lstm.features import MfccConfig  # noqa: E402
-from speech_lstm.model import CtcTrainingModel, build_acoustic_model  # noqa: E402
+from speech_lstm.model.network import CtcTrainingModel, build_acoustic_model  # noqa: E402
 
 
 def count_fused_lstm_calls() -> Counter:

@@ -8,14 +8,14 @@ from _bootstrap import CONFIG_DIR
 from hydra.core.config_store import ConfigStore
 
 from speech_lstm.config import to_object
-from speech_lstm.lm import BuildLmConfig
+from speech_lstm.decoding.lm import BuildLmConfig
 
 ConfigStore.instance().store(name="build_lm_schema", node=BuildLmConfig)
 
 
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="build_lm")
 def main(cfg) -> None:
-    from speech_lstm.lm import build_lm_file
+    from speech_lstm.decoding.lm import build_lm_file
 
     config = to_object(cfg)
     model = build_lm_file(config)

@@ -11,7 +11,7 @@ register_configs()
 
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="download")
 def main(cfg) -> None:
-    from speech_lstm.data.download import download_dataset
+    from speech_lstm.prep.download import download_dataset
 
     config = to_object(cfg)
     folder = download_dataset(config)

@@ -9,14 +9,14 @@ from _bootstrap import CONFIG_DIR
 from hydra.core.config_store import ConfigStore
 
 from speech_lstm.config import to_object
-from speech_lstm.export import ExportConfig
+from speech_lstm.inference.export import ExportConfig
 
 ConfigStore.instance().store(name="export_schema", node=ExportConfig)
 
 
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="export")
 def main(cfg) -> None:
-    from speech_lstm.export import export_model
+    from speech_lstm.inference.export import export_model
 
     for name, path in export_model(to_object(cfg)).items():
         print(f"{name}: {path}")

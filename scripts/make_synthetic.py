@@ -4,7 +4,7 @@ import hydra
 from _bootstrap import CONFIG_DIR
 
 from speech_lstm.config import register_configs, to_object
-from speech_lstm.data.synthetic import generate_corpus
+from speech_lstm.synthetic.corpus import generate_corpus
 
 register_configs()
 

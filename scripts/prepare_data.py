@@ -11,7 +11,7 @@ register_configs()
 
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="prepare_data")
 def main(cfg) -> None:
-    from speech_lstm.data.importers import prepare_data
+    from speech_lstm.prep.importers import prepare_data
 
     print(prepare_data(to_object(cfg)).summary())
 

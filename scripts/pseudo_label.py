@@ -21,7 +21,7 @@ register_configs()
 
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="pseudo_label")
 def main(cfg) -> None:
-    from speech_lstm.data.pseudo_labels import write_pseudo_labels
+    from speech_lstm.adaptation.pseudo_labels import write_pseudo_labels
 
     config = to_object(cfg)
     summary = write_pseudo_labels(config)

@@ -10,8 +10,8 @@ register_configs()
 
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="train")
 def main(cfg) -> None:
-    from speech_lstm.distribute import DistributeConfigError
     from speech_lstm.training import train
+    from speech_lstm.training.distribute import DistributeConfigError
 
     config = to_object(cfg)
     try:

@@ -9,7 +9,7 @@ from _bootstrap import CONFIG_DIR
 from hydra.core.config_store import ConfigStore
 
 from speech_lstm.config import to_object
-from speech_lstm.tuning import TuneDecoderConfig
+from speech_lstm.evaluation.tuning import TuneDecoderConfig
 
 ConfigStore.instance().store(name="tune_decoder_schema", node=TuneDecoderConfig)
 
@@ -18,7 +18,7 @@ ConfigStore.instance().store(name="tune_decoder_schema", node=TuneDecoderConfig)
 def main(cfg) -> None:
     from pathlib import Path
 
-    from speech_lstm.tuning import tune_decoder
+    from speech_lstm.evaluation.tuning import tune_decoder
 
     result = tune_decoder(to_object(cfg))
     for trial in result["trials"]:

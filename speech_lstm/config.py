@@ -7,10 +7,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from speech_lstm.data.synthetic import SyntheticConfig
-from speech_lstm.decoding import DecoderConfig
+from speech_lstm.decoding.decoder import DecoderConfig
 from speech_lstm.evaluation.normalization import NormalizerConfig
 from speech_lstm.features import MfccConfig
+from speech_lstm.synthetic.corpus import SyntheticConfig
 
 
 @dataclass
@@ -106,7 +106,7 @@ class TrainerConfig:
         precision: Keras dtype policy: float32, mixed_bfloat16 (fast on CPUs with AMX/AVX512
             and on recent GPUs) or mixed_float16 (GPUs; loss scaling is automatic). The CTC
             loss and the logits stay float32.
-        strategy: tf.distribute strategy (see `speech_lstm.distribute`): default (one device),
+        strategy: tf.distribute strategy (see `speech_lstm.training.distribute`): default (one device),
             mirrored (all local GPUs, or the CPU) or multi_worker (several hosts, from the
             TF_CONFIG environment variable). `batch_size` is the global batch, split across
             replicas.
@@ -318,10 +318,10 @@ def register_configs() -> None:
     store.store(name="train_schema", node=TrainConfig)
     store.store(name="transcribe_schema", node=TranscribeConfig)
     store.store(name="evaluate_schema", node=EvaluateConfig)
-    from speech_lstm.data.download import DownloadConfig
-    from speech_lstm.data.importers import PrepareDataConfig, register_importer_configs
+    from speech_lstm.adaptation.pseudo_labels import PseudoLabelConfig
     from speech_lstm.data.lint import LintConfig
-    from speech_lstm.data.pseudo_labels import PseudoLabelConfig
+    from speech_lstm.prep.download import DownloadConfig
+    from speech_lstm.prep.importers import PrepareDataConfig, register_importer_configs
 
     register_importer_configs(store)
     store.store(name="prepare_data_schema", node=PrepareDataConfig)

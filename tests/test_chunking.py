@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from speech_lstm.chunking import (
+from speech_lstm.inference.chunking import (
     ChunkingConfig,
     cut_chunks,
     quietest_cut,

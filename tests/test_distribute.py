@@ -19,7 +19,7 @@ import tensorflow as tf
 
 from speech_lstm.config import TrainerConfig
 from speech_lstm.data.manifest import Utterance
-from speech_lstm.distribute import (
+from speech_lstm.training.distribute import (
     DistributeConfigError,
     build_strategy,
     is_chief,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from speech_lstm.data.download import (
+from speech_lstm.prep.download import (
     DOWNLOADS,
     ArchiveSource,
     ChecksumError,
@@ -26,7 +26,7 @@ from speech_lstm.data.download import (
     fetch_and_extract,
     find_source,
 )
-from speech_lstm.data.importers import FsddConfig, PrepareDataConfig, prepare_data
+from speech_lstm.prep.importers import FsddConfig, PrepareDataConfig, prepare_data
 from tests.fixtures_corpora import REPO_ROOT, write_audio
 
 

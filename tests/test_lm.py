@@ -1,6 +1,6 @@
 import pytest
 
-from speech_lstm.lm import EOS, UNK, NgramLM, build_ngram_lm
+from speech_lstm.decoding.lm import EOS, UNK, NgramLM, build_ngram_lm
 
 SENTENCES = ["the cat sat", "the dog sat", "a cat ran", "the cat ran away"]
 
@@ -41,7 +41,7 @@ def test_bad_arguments():
 
 
 def test_lm_text_from_a_text_file_or_a_manifest(tmp_path):
-    from speech_lstm.lm import read_lm_text
+    from speech_lstm.decoding.lm import read_lm_text
 
     text = tmp_path / "corpus.txt"
     text.write_text("The Cat, sat!\n\n  the dog sat  \n")

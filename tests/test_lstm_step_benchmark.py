@@ -10,7 +10,7 @@ import tensorflow as tf
 
 from benchmarks.lstm_step import count_fused_lstm_calls, without_masking
 from speech_lstm.config import ModelConfig
-from speech_lstm.model import build_acoustic_model
+from speech_lstm.model.network import build_acoustic_model
 
 
 def small_model() -> keras.Model:

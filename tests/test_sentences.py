@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from speech_lstm.data import lexicon
-from speech_lstm.data.sentences import (
+from speech_lstm.synthetic import lexicon
+from speech_lstm.synthetic.sentences import (
     SentenceGenerator,
     article,
     distinct_words,
@@ -36,7 +36,7 @@ def test_same_seed_gives_same_sentences():
 
 def test_same_seed_gives_same_sentences_in_a_fresh_process_with_other_hash_seed():
     code = (
-        "from speech_lstm.data.sentences import SentenceGenerator as G; print(G(3).sentences(50))"
+        "from speech_lstm.synthetic.sentences import SentenceGenerator as G; print(G(3).sentences(50))"
     )
     root = str(Path(__file__).resolve().parents[1])
     path = os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from speech_lstm.sweep import summarize_sweep, write_summary
+from speech_lstm.training.sweep import summarize_sweep, write_summary
 from tests.conftest import require_espeak, run_script
 
 

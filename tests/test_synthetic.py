@@ -7,7 +7,7 @@ import soundfile
 
 from speech_lstm.config import to_object
 from speech_lstm.data.manifest import read_manifest
-from speech_lstm.data.synthetic import (
+from speech_lstm.synthetic.corpus import (
     SpeechRequest,
     SplitConfig,
     SyntheticConfig,

@@ -90,7 +90,7 @@ def test_rerun_after_sigkill_resumes_from_the_backup(tmp_path):
 def test_early_stopping_on_dev_wer_and_dev_examples_in_tensorboard(tmp_path):
     require_espeak()
     from speech_lstm.config import to_object
-    from speech_lstm.data.synthetic import generate_corpus
+    from speech_lstm.synthetic.corpus import generate_corpus
     from speech_lstm.training import train
     from tests.conftest import compose
 

@@ -9,7 +9,7 @@ import soundfile
 
 from speech_lstm import Transcriber as LazyTranscriber
 from speech_lstm.config import TranscribeConfig
-from speech_lstm.model_dir import load_model_dir
+from speech_lstm.inference.model_dir import load_model_dir
 from speech_lstm.text import Vocabulary
 from speech_lstm.transcription import (
     Transcriber,
@@ -55,7 +55,7 @@ def test_model_dir_round_trip(model_dir):
 def test_model_dir_lm_is_read_only_when_asked_for(tmp_path):
     from dataclasses import replace
 
-    from speech_lstm.lm import build_ngram_lm
+    from speech_lstm.decoding.lm import build_ngram_lm
 
     lm = build_ngram_lm(["one two", "two one"], order=2)
     directory = save(replace(untrained_model(), lm=lm), tmp_path / "with_lm")
@@ -250,9 +250,9 @@ def test_every_transcription_config_composes():
     from hydra.core.config_store import ConfigStore
 
     from speech_lstm.config import to_object
-    from speech_lstm.export import ExportConfig
-    from speech_lstm.lm import BuildLmConfig
-    from speech_lstm.tuning import TuneDecoderConfig
+    from speech_lstm.decoding.lm import BuildLmConfig
+    from speech_lstm.evaluation.tuning import TuneDecoderConfig
+    from speech_lstm.inference.export import ExportConfig
     from tests.conftest import compose
 
     for decoder in ("greedy", "beam", "beam_lm"):

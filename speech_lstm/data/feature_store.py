@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from speech_lstm.audio import AudioError, load_audio
+from speech_lstm.data.augment.reverb import add_reverb
 from speech_lstm.data.manifest import Utterance
-from speech_lstm.data.reverb import add_reverb
 from speech_lstm.features import FeatureStatistics, MfccConfig, compute_mfcc, pooled_statistics
 from speech_lstm.parallel import audio_process_pool
 

@@ -145,7 +145,7 @@ def _model_info(model_dir: str | None) -> dict | None:
     """The model directory's JSON settings (architecture, features, training metadata)."""
     if model_dir is None:
         return None
-    from speech_lstm.model_dir import FEATURES_FILE, METADATA_FILE, MODEL_CONFIG_FILE
+    from speech_lstm.inference.model_dir import FEATURES_FILE, METADATA_FILE, MODEL_CONFIG_FILE
 
     info: dict = {"model_dir": str(Path(model_dir).resolve())}
     for name in (MODEL_CONFIG_FILE, FEATURES_FILE, METADATA_FILE):

@@ -5,7 +5,7 @@
 length-sorted batches, write each batch as it completes, resume, and summarise.
 """
 
-from speech_lstm.alignment import WordTiming
+from speech_lstm.decoding.alignment import WordTiming
 from speech_lstm.transcription.inputs import AUDIO_EXTENSIONS, input_root, resolve_inputs
 from speech_lstm.transcription.results import TranscriptionResult
 from speech_lstm.transcription.runner import run_transcription

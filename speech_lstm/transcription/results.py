@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from speech_lstm.alignment import WordTiming
+from speech_lstm.decoding.alignment import WordTiming
 
 
 @dataclass

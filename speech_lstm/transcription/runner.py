@@ -6,9 +6,9 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from speech_lstm.chunking import ChunkingConfig
-from speech_lstm.output_formats import PER_FILE_FORMATS, choose_format, open_writer
+from speech_lstm.inference.chunking import ChunkingConfig
 from speech_lstm.transcription.inputs import input_root, input_speakers, resolve_inputs
+from speech_lstm.transcription.output_formats import PER_FILE_FORMATS, choose_format, open_writer
 from speech_lstm.transcription.progress import Progress
 from speech_lstm.transcription.transcriber import Transcriber
 

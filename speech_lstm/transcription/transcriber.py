@@ -1,7 +1,7 @@
 """`Transcriber`: audio in, typed results out, one bad input never stopping the rest.
 
 The pipeline: worker threads read audio and compute features ahead of the model (a bounded
-queue); long inputs are split into chunks (`speech_lstm.chunking`) as they are read; a window
+queue); long inputs are split into chunks (`speech_lstm.inference.chunking`) as they are read; a window
 of `batch_size * sort_window` segments is sorted by length and run through the compiled model
 in batches; each batch is decoded, and every input whose segments are all done is stitched
 (texts joined, word times offset) and handed back at once. A model trained with
@@ -21,21 +21,21 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
-from speech_lstm.alignment import WordTiming, word_timings
 from speech_lstm.audio import AudioError, load_audio
-from speech_lstm.chunking import Chunk, ChunkingConfig, split_waveform, stream_file_chunks
-from speech_lstm.decoding import Decoder, DecoderConfig
-from speech_lstm.export import export_paths
+from speech_lstm.decoding.alignment import WordTiming, word_timings
+from speech_lstm.decoding.decoder import Decoder, DecoderConfig
+from speech_lstm.decoding.lm import NgramLM
 from speech_lstm.features import FeatureStatistics, compute_mfcc
-from speech_lstm.inference import (
+from speech_lstm.inference.chunking import Chunk, ChunkingConfig, split_waveform, stream_file_chunks
+from speech_lstm.inference.export import export_paths
+from speech_lstm.inference.logits import (
     BACKENDS,
     AveragedLogits,
     LogitComputer,
     TfliteForward,
     saved_model_forward,
 )
-from speech_lstm.lm import NgramLM
-from speech_lstm.model_dir import TrainedModel, ensemble_differences, load_model_dir
+from speech_lstm.inference.model_dir import TrainedModel, ensemble_differences, load_model_dir
 from speech_lstm.transcription.results import TranscriptionResult
 
 log = logging.getLogger(__name__)

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from speech_lstm.beam_search import LexiconBeamSearch, LmWeights
-from speech_lstm.lm import NgramLM
+from speech_lstm.decoding.beam import LexiconBeamSearch, LmWeights
+from speech_lstm.decoding.lm import NgramLM
 from speech_lstm.text import BLANK_INDEX, Vocabulary
 
 DECODER_TYPES = ("greedy", "beam", "beam_lm")

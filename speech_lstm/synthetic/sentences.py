@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from itertools import accumulate
 from typing import NamedTuple
 
-from speech_lstm.data import lexicon as lx
+from speech_lstm.synthetic import lexicon as lx
 
 _VOWELS = "aeiou"
 

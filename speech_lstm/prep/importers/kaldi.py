@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from speech_lstm.data.importers.base import (
+from speech_lstm.prep.importers.base import (
     SourceUtterance,
     read_key_value_lines,
     require_dir,

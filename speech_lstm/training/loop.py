@@ -19,8 +19,20 @@ from speech_lstm.config import ModelConfig, TrainConfig
 from speech_lstm.data.dataset import LabelledSplit, label_split, make_dataset
 from speech_lstm.data.feature_store import ORIGINAL, AudioVariant, build_feature_store
 from speech_lstm.data.manifest import Utterance, read_manifest
-from speech_lstm.decoding import greedy_decode
-from speech_lstm.distribute import (
+from speech_lstm.decoding.decoder import greedy_decode
+from speech_lstm.decoding.lm import NgramLM, build_ngram_lm
+from speech_lstm.evaluation import score
+from speech_lstm.inference.logits import LogitComputer
+from speech_lstm.inference.model_dir import (
+    TrainedModel,
+    differing_fields,
+    load_model_dir,
+    reading_differences,
+    save_model_dir,
+)
+from speech_lstm.model.network import build_acoustic_model
+from speech_lstm.text import BLANK_INDEX, Vocabulary, normalize_text
+from speech_lstm.training.distribute import (
     DistributedCtcModel,
     build_strategy,
     is_chief,
@@ -28,18 +40,6 @@ from speech_lstm.distribute import (
     shard_by_data,
     worker_dir,
 )
-from speech_lstm.evaluation import score
-from speech_lstm.inference import LogitComputer
-from speech_lstm.lm import NgramLM, build_ngram_lm
-from speech_lstm.model import build_acoustic_model
-from speech_lstm.model_dir import (
-    TrainedModel,
-    differing_fields,
-    load_model_dir,
-    reading_differences,
-    save_model_dir,
-)
-from speech_lstm.text import BLANK_INDEX, Vocabulary, normalize_text
 
 log = logging.getLogger(__name__)
 
@@ -254,7 +254,7 @@ def make_callbacks(
     """Dev scoring first, then best-by-dev-WER checkpointing, backups, TensorBoard and guards.
 
     Everything is written below `run_dir`: the run directory on the chief, a directory of its
-    own on any other worker (see `speech_lstm.distribute.worker_dir`), which gets no TensorBoard
+    own on any other worker (see `speech_lstm.training.distribute.worker_dir`), which gets no TensorBoard
     logs.
     """
     callbacks = [
@@ -292,7 +292,7 @@ def train(config: TrainConfig) -> Path:
     Returns:
         The self-contained model directory, `<paths.output_dir>/model`; on a multi-worker
         cluster's other workers, their own directory of checkpoints (see
-        `speech_lstm.distribute.worker_dir`).
+        `speech_lstm.training.distribute.worker_dir`).
 
     Raises:
         DistributeConfigError: a `ValueError`, for `multi_worker` without a valid TF_CONFIG.

@@ -23,14 +23,14 @@ import numpy as np
 import soundfile
 
 from speech_lstm.audio import load_audio
-from speech_lstm.data.espeak_variants import (
+from speech_lstm.data.manifest import Utterance, read_manifest, write_manifest
+from speech_lstm.synthetic.espeak_variants import (
     is_random_variant,
     random_variant_names,
     random_variant_text,
     write_variant_root,
 )
-from speech_lstm.data.manifest import Utterance, read_manifest, write_manifest
-from speech_lstm.data.sentences import SentenceGenerator
+from speech_lstm.synthetic.sentences import SentenceGenerator
 
 ENGINES = ("espeak-ng", "flite", "festival")
 ENGINE_COMMANDS = {"espeak-ng": "espeak-ng", "flite": "flite", "festival": "text2wave"}

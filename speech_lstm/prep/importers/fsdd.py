@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from speech_lstm.data.importers.base import SourceUtterance, require_dir
+from speech_lstm.prep.importers.base import SourceUtterance, require_dir
 
 log = logging.getLogger(__name__)
 

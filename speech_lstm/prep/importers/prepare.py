@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from speech_lstm.audio import AudioError, audio_duration
-from speech_lstm.data.importers.base import SourceUtterance
-from speech_lstm.data.importers.convert import convert_all, converted_name
-from speech_lstm.data.importers.normalize import NormalizationReport, normalize_transcripts
-from speech_lstm.data.importers.registry import get_importer
 from speech_lstm.data.manifest import Utterance, write_manifest
+from speech_lstm.prep.importers.base import SourceUtterance
+from speech_lstm.prep.importers.convert import convert_all, converted_name
+from speech_lstm.prep.importers.normalize import NormalizationReport, normalize_transcripts
+from speech_lstm.prep.importers.registry import get_importer
 from speech_lstm.text import DEFAULT_CHARACTERS
 
 log = logging.getLogger(__name__)

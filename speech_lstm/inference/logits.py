@@ -14,8 +14,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from speech_lstm.alignment import log_softmax
-from speech_lstm.model import output_length, pad_for_subsampling
+from speech_lstm.decoding.alignment import log_softmax
+from speech_lstm.model.network import output_length, pad_for_subsampling
 
 BACKENDS = ("keras", "saved_model", "tflite", "tflite_int8")
 
@@ -69,7 +69,7 @@ class LogitComputer:
 class AveragedLogits(LogitComputer):
     """An ensemble: several models' log-posteriors averaged step by step (the normalised
     geometric mean of their posteriors), which decoders then read as logits. The members must
-    share features, frame rate and characters (`speech_lstm.model_dir.ensemble_differences`).
+    share features, frame rate and characters (`speech_lstm.inference.model_dir.ensemble_differences`).
     CTC models of different runs emit a character's spike at different steps, so the average
     blurs spikes: fine for decoding, which sums over alignments, but not for reading a word's
     confidence off it (see `with_members`).
@@ -106,13 +106,13 @@ def _traced_keras_forward(acoustic_model: keras.Model) -> Callable[[np.ndarray],
 
 
 def saved_model_forward(path: str | Path) -> Callable[[np.ndarray], np.ndarray]:
-    """Forward function of a SavedModel written by `speech_lstm.export` (its `serve` endpoint)."""
+    """Forward function of a SavedModel written by `speech_lstm.inference.export` (its `serve` endpoint)."""
     loaded = tf.saved_model.load(str(path))
     return lambda batch: loaded.serve(tf.constant(batch)).numpy()
 
 
 class TfliteForward:
-    """Forward function of a TFLite model written by `speech_lstm.export`.
+    """Forward function of a TFLite model written by `speech_lstm.inference.export`.
 
     The TFLite graph has a fixed batch size (its recurrent loop needs one) and a free number
     of frames: batches are split into, or padded with all-zero (masked) rows up to, that size.

@@ -5,17 +5,17 @@
 changed, durations measured from the audio, unusable entries dropped with warnings.
 """
 
-from speech_lstm.data.importers.base import SourceUtterance
-from speech_lstm.data.importers.common_voice import CommonVoiceConfig
-from speech_lstm.data.importers.deepspeech import DeepSpeechConfig
-from speech_lstm.data.importers.fsdd import FsddConfig
-from speech_lstm.data.importers.jsonl import JsonlConfig
-from speech_lstm.data.importers.kaldi import KaldiConfig
-from speech_lstm.data.importers.librispeech import LibriSpeechConfig
-from speech_lstm.data.importers.ljspeech import LJSpeechConfig
-from speech_lstm.data.importers.normalize import NormalizationReport, normalize_transcripts
-from speech_lstm.data.importers.prepare import ImportReport, PrepareDataConfig, prepare_data
-from speech_lstm.data.importers.registry import (
+from speech_lstm.prep.importers.base import SourceUtterance
+from speech_lstm.prep.importers.common_voice import CommonVoiceConfig
+from speech_lstm.prep.importers.deepspeech import DeepSpeechConfig
+from speech_lstm.prep.importers.fsdd import FsddConfig
+from speech_lstm.prep.importers.jsonl import JsonlConfig
+from speech_lstm.prep.importers.kaldi import KaldiConfig
+from speech_lstm.prep.importers.librispeech import LibriSpeechConfig
+from speech_lstm.prep.importers.ljspeech import LJSpeechConfig
+from speech_lstm.prep.importers.normalize import NormalizationReport, normalize_transcripts
+from speech_lstm.prep.importers.prepare import ImportReport, PrepareDataConfig, prepare_data
+from speech_lstm.prep.importers.registry import (
     IMPORTERS,
     get_importer,
     register_importer_configs,

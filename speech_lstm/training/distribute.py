@@ -19,7 +19,7 @@ import numpy as np
 import tensorflow as tf
 
 from speech_lstm.config import STRATEGIES
-from speech_lstm.model import CtcTrainingModel
+from speech_lstm.model.network import CtcTrainingModel
 
 
 class DistributeConfigError(ValueError):

@@ -16,12 +16,12 @@ import numpy as np
 
 from speech_lstm.audio import load_audio
 from speech_lstm.data.manifest import Utterance, read_manifest
-from speech_lstm.decoding import Decoder, DecoderConfig
+from speech_lstm.decoding.decoder import Decoder, DecoderConfig
+from speech_lstm.decoding.lm import NgramLM
 from speech_lstm.evaluation import score
 from speech_lstm.features import compute_mfcc, normalize_by_speaker
-from speech_lstm.inference import LogitComputer
-from speech_lstm.lm import NgramLM
-from speech_lstm.model_dir import load_model_dir
+from speech_lstm.inference.logits import LogitComputer
+from speech_lstm.inference.model_dir import load_model_dir
 from speech_lstm.text import normalize_text
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from speech_lstm.data.importers.base import SourceUtterance
+from speech_lstm.prep.importers.base import SourceUtterance
 from speech_lstm.text import normalize_text
 
 log = logging.getLogger(__name__)

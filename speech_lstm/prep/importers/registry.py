@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from speech_lstm.data.importers.base import SourceUtterance
-from speech_lstm.data.importers.common_voice import CommonVoiceConfig, read_common_voice
-from speech_lstm.data.importers.deepspeech import DeepSpeechConfig, read_deepspeech
-from speech_lstm.data.importers.fsdd import FsddConfig, read_fsdd
-from speech_lstm.data.importers.jsonl import JsonlConfig, read_jsonl
-from speech_lstm.data.importers.kaldi import KaldiConfig, read_kaldi
-from speech_lstm.data.importers.librispeech import LibriSpeechConfig, read_librispeech
-from speech_lstm.data.importers.ljspeech import LJSpeechConfig, read_ljspeech
+from speech_lstm.prep.importers.base import SourceUtterance
+from speech_lstm.prep.importers.common_voice import CommonVoiceConfig, read_common_voice
+from speech_lstm.prep.importers.deepspeech import DeepSpeechConfig, read_deepspeech
+from speech_lstm.prep.importers.fsdd import FsddConfig, read_fsdd
+from speech_lstm.prep.importers.jsonl import JsonlConfig, read_jsonl
+from speech_lstm.prep.importers.kaldi import KaldiConfig, read_kaldi
+from speech_lstm.prep.importers.librispeech import LibriSpeechConfig, read_librispeech
+from speech_lstm.prep.importers.ljspeech import LJSpeechConfig, read_ljspeech
 
 
 @dataclass(frozen=True)

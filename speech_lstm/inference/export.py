@@ -19,8 +19,8 @@ from pathlib import Path
 import keras
 import tensorflow as tf
 
-from speech_lstm.model_dir import load_model_dir
-from speech_lstm.tflite_graph import constant_graph_function
+from speech_lstm.inference.model_dir import load_model_dir
+from speech_lstm.inference.tflite_graph import constant_graph_function
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ def convert_to_tflite(model: keras.Model, batch_size: int, quantize: bool) -> by
     """TFLite flatbuffer of the acoustic model for batches of exactly `batch_size` rows.
 
     TFLite cannot run Keras's recurrent loop (it reads resource variables inside a `while`),
-    so the model is rebuilt from its weights as constants by `speech_lstm.tflite_graph`, with
+    so the model is rebuilt from its weights as constants by `speech_lstm.inference.tflite_graph`, with
     a static batch size that TFLite's tensor lists need; the number of frames stays free.
     `quantize` applies dynamic-range quantisation (int8 weights, float activations).
     """

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from speech_lstm.alignment import log_softmax
-from speech_lstm.lm import EOS, NgramLM
+from speech_lstm.decoding.alignment import log_softmax
+from speech_lstm.decoding.lm import EOS, NgramLM
 from speech_lstm.text import BLANK_INDEX
 
 _NEG_INF = -math.inf

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from speech_lstm.data.importers.base import SourceUtterance, path_key, require_file
 from speech_lstm.data.manifest import iter_jsonl_lines, parse_manifest_line
+from speech_lstm.prep.importers.base import SourceUtterance, path_key, require_file
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from speech_lstm.data.importers.base import (
+from speech_lstm.prep.importers.base import (
     SourceUtterance,
     read_delimited,
     require_dir,

@@ -1,0 +1,3 @@
+"""Decoding stage."""
+
+from speech_lstm.decoding.decoder import *  # noqa: F403

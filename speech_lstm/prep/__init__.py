@@ -1,0 +1,1 @@
+"""Stage package (see the commit after this one for its contents)."""
