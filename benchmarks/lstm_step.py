@@ -13,9 +13,11 @@ masks).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import keras
@@ -23,9 +25,26 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from speech_lstm.config import ModelConfig  # noqa: E402
 from speech_lstm.features import MfccConfig  # noqa: E402
+from speech_lstm.model.config import ModelConfig  # noqa: E402
 from speech_lstm.model.network import CtcTrainingModel, build_acoustic_model  # noqa: E402
+
+# The back-end functions Keras' LSTM layers try first (fused kernels, cuDNN on a GPU).
+LSTM_KERNELS = ("bidirectional_lstm", "lstm")
+
+
+@contextlib.contextmanager
+def counting_fused_lstm_calls() -> Iterator[Counter]:
+    """`count_fused_lstm_calls` for the duration of a `with` block; the back end's own LSTM
+    functions are restored at its end."""
+    import keras.src.backend as keras_backend
+
+    originals = {name: getattr(keras_backend, name) for name in LSTM_KERNELS}
+    try:
+        yield count_fused_lstm_calls()
+    finally:
+        for name, function in originals.items():
+            setattr(keras_backend, name, function)
 
 
 def count_fused_lstm_calls() -> Counter:
@@ -52,7 +71,7 @@ def count_fused_lstm_calls() -> Counter:
 
         return call
 
-    for name in ("bidirectional_lstm", "lstm"):
+    for name in LSTM_KERNELS:
         setattr(keras_backend, name, counted(name, getattr(keras_backend, name)))
     return calls
 

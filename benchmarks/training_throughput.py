@@ -23,11 +23,11 @@ import tensorflow as tf
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from speech_lstm.audio import load_audio  # noqa: E402
-from speech_lstm.config import ModelConfig  # noqa: E402
 from speech_lstm.data.dataset import label_split, make_dataset  # noqa: E402
 from speech_lstm.data.feature_store import build_feature_store  # noqa: E402
 from speech_lstm.data.manifest import read_manifest  # noqa: E402
 from speech_lstm.features import MfccConfig, compute_mfcc  # noqa: E402
+from speech_lstm.model.config import ModelConfig  # noqa: E402
 from speech_lstm.model.network import CtcTrainingModel, build_acoustic_model  # noqa: E402
 from speech_lstm.text import Vocabulary, normalize_text  # noqa: E402
 

@@ -26,7 +26,7 @@ import numpy as np
 import soundfile
 
 from speech_lstm.data.manifest import read_manifest
-from speech_lstm.decoding.decoder import DecoderConfig
+from speech_lstm.decoding import DecoderConfig
 from speech_lstm.transcription import Transcriber
 
 

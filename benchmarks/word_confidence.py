@@ -15,7 +15,7 @@ import json
 import jiwer
 
 from speech_lstm.data.manifest import read_manifest
-from speech_lstm.decoding.decoder import DecoderConfig
+from speech_lstm.decoding import DecoderConfig
 from speech_lstm.evaluation import score
 from speech_lstm.transcription import Transcriber
 

@@ -5,12 +5,10 @@ Use it with decoder=beam_lm decoder.lm_path=lm.arpa, or put it in a model direct
 
 import hydra
 from _bootstrap import CONFIG_DIR
-from hydra.core.config_store import ConfigStore
 
-from speech_lstm.config import to_object
-from speech_lstm.decoding.lm import BuildLmConfig
+from speech_lstm.config import register_configs, to_object
 
-ConfigStore.instance().store(name="build_lm_schema", node=BuildLmConfig)
+register_configs()
 
 
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="build_lm")

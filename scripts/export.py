@@ -6,12 +6,10 @@ Writes DIR/export/saved_model (SavedModel), model_float32.tflite and model_int8.
 
 import hydra
 from _bootstrap import CONFIG_DIR
-from hydra.core.config_store import ConfigStore
 
-from speech_lstm.config import to_object
-from speech_lstm.inference.export import ExportConfig
+from speech_lstm.config import register_configs, to_object
 
-ConfigStore.instance().store(name="export_schema", node=ExportConfig)
+register_configs()
 
 
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="export")

@@ -6,12 +6,10 @@ python scripts/tune_decoder.py model_dir=DIR manifest=DEV.jsonl output=conf/deco
 
 import hydra
 from _bootstrap import CONFIG_DIR
-from hydra.core.config_store import ConfigStore
 
-from speech_lstm.config import to_object
-from speech_lstm.evaluation.tuning import TuneDecoderConfig
+from speech_lstm.config import register_configs, to_object
 
-ConfigStore.instance().store(name="tune_decoder_schema", node=TuneDecoderConfig)
+register_configs()
 
 
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="tune_decoder")

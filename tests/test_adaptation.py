@@ -7,12 +7,12 @@ import subprocess
 import numpy as np
 import pytest
 
-from speech_lstm.adaptation.pseudo_labels import PseudoLabelConfig, select_pseudo_labels
 from speech_lstm.config import ModelConfig, TrainConfig, TrainerConfig
 from speech_lstm.data.manifest import Utterance, read_manifest
+from speech_lstm.adaptation.pseudo_labels import PseudoLabelConfig, select_pseudo_labels
 from speech_lstm.features import MfccConfig
-from speech_lstm.inference.model_dir import TrainedModel, save_model_dir
 from speech_lstm.model.network import build_acoustic_model
+from speech_lstm.inference.model_dir import TrainedModel, save_model_dir
 from speech_lstm.text import Vocabulary
 from speech_lstm.training import load_initial_weights
 from tests.conftest import run_script, write_tone

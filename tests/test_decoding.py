@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from speech_lstm.decoding.decoder import Decoder, DecoderConfig, beam_decode, greedy_decode
+from speech_lstm.decoding import Decoder, DecoderConfig, beam_decode, greedy_decode
 from speech_lstm.decoding.lm import build_ngram_lm
 from speech_lstm.text import Vocabulary
 

@@ -5,13 +5,13 @@ import json
 import numpy as np
 import pytest
 
-from speech_lstm.config import EvaluateConfig, ModelConfig, TranscribeConfig
 from speech_lstm.decoding.alignment import log_softmax
+from speech_lstm.config import EvaluateConfig, ModelConfig, TranscribeConfig
 from speech_lstm.evaluation import run_evaluation
 from speech_lstm.features import MfccConfig
 from speech_lstm.inference.logits import AveragedLogits, LogitComputer
-from speech_lstm.inference.model_dir import TrainedModel
 from speech_lstm.model.network import build_acoustic_model
+from speech_lstm.inference.model_dir import TrainedModel
 from speech_lstm.text import Vocabulary
 from speech_lstm.transcription import Transcriber, run_transcription
 from tests.transcription_fixtures import _first_mfcc_stub, loudness_model, save, write_bursts

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import soundfile
 
+from speech_lstm.data import synthetic
 from speech_lstm.data.manifest import read_manifest
-from speech_lstm.synthetic import corpus as synthetic
 from speech_lstm.synthetic.corpus import (
     SpeechRequest,
     SplitConfig,

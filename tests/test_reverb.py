@@ -9,9 +9,9 @@ from dataclasses import asdict
 import numpy as np
 import pytest
 
-from speech_lstm.data.augment.reverb import add_reverb, room_impulse_response
 from speech_lstm.data.feature_store import AudioVariant, build_feature_store, store_key
 from speech_lstm.data.manifest import Utterance, write_manifest
+from speech_lstm.data.augment.reverb import add_reverb, room_impulse_response
 from speech_lstm.features import MfccConfig
 from tests.conftest import write_tone
 

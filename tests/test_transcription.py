@@ -250,9 +250,9 @@ def test_every_transcription_config_composes():
     from hydra.core.config_store import ConfigStore
 
     from speech_lstm.config import to_object
+    from speech_lstm.inference.export import ExportConfig
     from speech_lstm.decoding.lm import BuildLmConfig
     from speech_lstm.evaluation.tuning import TuneDecoderConfig
-    from speech_lstm.inference.export import ExportConfig
     from tests.conftest import compose
 
     for decoder in ("greedy", "beam", "beam_lm"):

@@ -17,8 +17,8 @@ import soundfile
 
 from speech_lstm.config import ModelConfig
 from speech_lstm.features import MfccConfig
-from speech_lstm.inference.model_dir import TrainedModel, save_model_dir
 from speech_lstm.model.network import build_acoustic_model
+from speech_lstm.inference.model_dir import TrainedModel, save_model_dir
 from speech_lstm.text import Vocabulary
 
 RATE = 16000

@@ -1,1 +1,2 @@
-"""Stage package (see the commit after this one for its contents)."""
+"""Adaptation stage: pseudo-labels, a model's confident transcriptions of unlabelled audio kept
+as a training manifest (`pseudo_labels`); fine-tuning on them is `trainer.init_from`."""

@@ -18,7 +18,6 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
-from speech_lstm.config import ModelConfig
 from speech_lstm.ctc import ctc_min_steps, output_length
 from speech_lstm.data.manifest import (
     Utterance,
@@ -27,6 +26,7 @@ from speech_lstm.data.manifest import (
     write_manifest,
 )
 from speech_lstm.features import MfccConfig, num_frames
+from speech_lstm.model.config import ModelConfig
 from speech_lstm.text import DEFAULT_CHARACTERS, Vocabulary, normalize_text
 
 Rows = list[tuple[int, Utterance]]

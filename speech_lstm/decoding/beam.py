@@ -1,8 +1,10 @@
-"""CTC prefix beam search with a word n-gram language model and an optional lexicon.
+"""CTC prefix beam search: without a language model (`beam_decode`, TensorFlow's decoder), and
+with a word n-gram language model and an optional lexicon (`LexiconBeamSearch`).
 
-Scores follow the usual shallow-fusion form: log P_ctc + alpha * ln P_lm + beta * words.
-With `lexicon_constrained`, only spellings that are (prefixes of) words of the language
-model survive, which turns near-miss spellings into real words.
+With the LM, scores follow the usual shallow-fusion form:
+log P_ctc + alpha * ln P_lm + beta * words. With `lexicon_constrained`, only spellings that
+are (prefixes of) words of the language model survive, which turns near-miss spellings into
+real words.
 """
 
 from __future__ import annotations
@@ -18,6 +20,36 @@ from speech_lstm.text import BLANK_INDEX
 
 _NEG_INF = -math.inf
 _LN10 = math.log(10)
+
+
+def beam_decode(logits: np.ndarray, lengths: np.ndarray, beam_width: int) -> list[list[int]]:
+    """CTC prefix beam search without a language model; the best labelling of each sample.
+
+    TensorFlow's decoder (reached through `keras.ops.ctc_decode`) is a prefix search: each
+    beam is a label prefix holding the summed probability of all its paths that end in a blank
+    and that end in its last label, so alignments collapsing to the same text are merged and a
+    repeated label needs a blank in between.
+
+    Args:
+        logits: (batch, steps, vocab_size) scores; blank at index 0.
+        lengths: (batch,) valid steps of each sample.
+        beam_width: prefixes kept per step.
+
+    Returns:
+        One list of label ids per sample.
+    """
+    import keras
+
+    decoded, _ = keras.ops.ctc_decode(
+        logits.astype(np.float32),
+        np.asarray(lengths, dtype=np.int32),
+        strategy="beam_search",
+        beam_width=beam_width,
+        top_paths=1,
+        mask_index=BLANK_INDEX,
+    )
+    best = keras.ops.convert_to_numpy(decoded[0])
+    return [[int(i) for i in row if i > 0] for row in best]
 
 
 @dataclass(frozen=True)

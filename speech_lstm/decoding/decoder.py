@@ -1,4 +1,4 @@
-"""CTC decoding of logits into label sequences (blank index 0, as in the loss)."""
+"""`Decoder`: logits to text with the decoder a `DecoderConfig` names (greedy, beam, beam_lm)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from speech_lstm.decoding.beam import LexiconBeamSearch, LmWeights
+from speech_lstm.decoding.beam import LexiconBeamSearch, LmWeights, beam_decode
+from speech_lstm.decoding.greedy import greedy_decode
 from speech_lstm.decoding.lm import NgramLM
-from speech_lstm.text import BLANK_INDEX, Vocabulary
+from speech_lstm.text import Vocabulary
 
 DECODER_TYPES = ("greedy", "beam", "beam_lm")
 
@@ -41,56 +42,6 @@ class DecoderConfig:
             )
         if self.beam_width < 1:
             raise ValueError(f"beam_width must be >= 1. Received: {self.beam_width}")
-
-
-def greedy_decode(logits: np.ndarray, lengths: np.ndarray) -> list[list[int]]:
-    """Best-path decoding: argmax per step, merge repeats, drop blanks.
-
-    Args:
-        logits: (batch, steps, vocab_size) scores; blank at index 0.
-        lengths: (batch,) valid steps of each sample; steps beyond are padding.
-
-    Returns:
-        One list of label ids per sample.
-    """
-    best = np.asarray(logits).argmax(axis=-1)
-    sequences = []
-    for row, length in zip(best, np.asarray(lengths)):
-        path = row[: int(length)]
-        keep = np.ones(len(path), dtype=bool)
-        keep[1:] = path[1:] != path[:-1]
-        sequences.append([int(i) for i in path[keep] if i != BLANK_INDEX])
-    return sequences
-
-
-def beam_decode(logits: np.ndarray, lengths: np.ndarray, beam_width: int) -> list[list[int]]:
-    """CTC prefix beam search without a language model; the best labelling of each sample.
-
-    TensorFlow's decoder (reached through `keras.ops.ctc_decode`) is a prefix search: each
-    beam is a label prefix holding the summed probability of all its paths that end in a blank
-    and that end in its last label, so alignments collapsing to the same text are merged and a
-    repeated label needs a blank in between.
-
-    Args:
-        logits: (batch, steps, vocab_size) scores; blank at index 0.
-        lengths: (batch,) valid steps of each sample.
-        beam_width: prefixes kept per step.
-
-    Returns:
-        One list of label ids per sample.
-    """
-    import keras
-
-    decoded, _ = keras.ops.ctc_decode(
-        logits.astype(np.float32),
-        np.asarray(lengths, dtype=np.int32),
-        strategy="beam_search",
-        beam_width=beam_width,
-        top_paths=1,
-        mask_index=BLANK_INDEX,
-    )
-    best = keras.ops.convert_to_numpy(decoded[0])
-    return [[int(i) for i in row if i > 0] for row in best]
 
 
 class Decoder:

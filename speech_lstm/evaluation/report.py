@@ -6,7 +6,6 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from speech_lstm.evaluation.bootstrap import Interval, bootstrap_interval
 from speech_lstm.evaluation.breakdowns import (
@@ -17,10 +16,8 @@ from speech_lstm.evaluation.breakdowns import (
     frequent_errors,
     worst_utterances,
 )
+from speech_lstm.evaluation.config import EvaluateConfig
 from speech_lstm.evaluation.scoring import ErrorCounts, UtteranceScore, corpus_counts
-
-if TYPE_CHECKING:
-    from speech_lstm.config import EvaluateConfig
 
 REPORT_JSON = "report.json"
 REPORT_MD = "report.md"

@@ -7,9 +7,9 @@ import json
 import logging
 from dataclasses import asdict, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from speech_lstm.data.manifest import Utterance, read_manifest
+from speech_lstm.evaluation.config import EvaluateConfig
 from speech_lstm.evaluation.normalization import TextNormalizer
 from speech_lstm.evaluation.predictions import (
     JoinedPredictions,
@@ -19,9 +19,7 @@ from speech_lstm.evaluation.predictions import (
 )
 from speech_lstm.evaluation.report import Evaluation, summarize, write_report
 from speech_lstm.evaluation.scoring import UtteranceScore, score_utterances
-
-if TYPE_CHECKING:
-    from speech_lstm.config import EvaluateConfig
+from speech_lstm.transcription.config import TranscribeConfig
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +72,8 @@ def _predictions_file(config: EvaluateConfig, output_dir: Path) -> Path:
     """The given predictions, or a fresh transcription of the manifest by `model_dir`."""
     if config.predictions is not None:
         return Path(config.predictions)
-    from speech_lstm.config import TranscribeConfig
-    from speech_lstm.transcription import run_transcription
+    # Imported here: transcribing loads TensorFlow, which scoring a predictions file never needs.
+    from speech_lstm.transcription.runner import run_transcription
 
     path = output_dir / "predictions.jsonl"
     run_transcription(
@@ -145,6 +143,7 @@ def _model_info(model_dir: str | None) -> dict | None:
     """The model directory's JSON settings (architecture, features, training metadata)."""
     if model_dir is None:
         return None
+    # Imported here, as above: the model directory module loads Keras.
     from speech_lstm.inference.model_dir import FEATURES_FILE, METADATA_FILE, MODEL_CONFIG_FILE
 
     info: dict = {"model_dir": str(Path(model_dir).resolve())}

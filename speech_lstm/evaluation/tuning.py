@@ -1,7 +1,8 @@
 """Searching the LM weight (alpha) and word bonus (beta) of `beam_lm` on a dev manifest.
 
-The acoustic model runs once; every candidate (alpha, beta) only re-decodes the cached logits,
-so a grid of 25 points costs 25 decodings, not 25 transcriptions.
+The acoustic model runs once, over the audio streamed through
+`speech_lstm.inference.pipeline` as in transcription; every candidate (alpha, beta) only
+re-decodes the kept logits, so a grid of 25 points costs 25 decodings, not 25 transcriptions.
 """
 
 from __future__ import annotations
@@ -9,62 +10,24 @@ from __future__ import annotations
 import itertools
 import logging
 import random
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from speech_lstm.audio import load_audio
+from speech_lstm.audio import AudioError
 from speech_lstm.data.manifest import Utterance, read_manifest
 from speech_lstm.decoding.decoder import Decoder, DecoderConfig
 from speech_lstm.decoding.lm import NgramLM
-from speech_lstm.evaluation import score
-from speech_lstm.features import compute_mfcc, normalize_by_speaker
+from speech_lstm.evaluation.config import TuneDecoderConfig
+from speech_lstm.evaluation.scoring import score
+from speech_lstm.inference.chunking import ChunkingConfig
 from speech_lstm.inference.logits import LogitComputer
-from speech_lstm.inference.model_dir import load_model_dir
+from speech_lstm.inference.model_dir import TrainedModel, load_model_dir
+from speech_lstm.inference.pipeline import LogitPipeline
 from speech_lstm.text import normalize_text
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class TuneDecoderConfig:
-    """`scripts/tune_decoder.py`: where to tune, what to try, where the result goes.
-
-    Attributes:
-        model_dir: a model directory (its lm.arpa unless `decoder.lm_path` is set).
-        manifest: the dev manifest scored.
-        output: the decoder YAML written with the best weights (printed too).
-        decoder: the starting beam_lm settings (beam width, LM path, lexicon).
-        alphas: LM weights tried.
-        betas: word bonuses tried.
-        search: "grid" tries every pair; "random" draws `trials` pairs uniformly from the
-            ranges the two lists span.
-        trials: pairs drawn by random search.
-        seed: seed of the random search.
-        batch_size: utterances per forward pass.
-        max_utterances: score only the first N utterances; 0 keeps all.
-    """
-
-    model_dir: str = "???"
-    manifest: str = "???"
-    output: str = "???"
-    decoder: DecoderConfig = field(default_factory=lambda: DecoderConfig(type="beam_lm"))
-    alphas: list[float] = field(default_factory=lambda: [0.2, 0.5, 0.8, 1.1, 1.5])
-    betas: list[float] = field(default_factory=lambda: [0.0, 0.75, 1.5, 2.25, 3.0])
-    search: str = "grid"
-    trials: int = 20
-    seed: int = 0
-    batch_size: int = 32
-    max_utterances: int = 0
-
-    def __post_init__(self) -> None:
-        if self.search not in ("grid", "random"):
-            raise ValueError(f"search must be 'grid' or 'random'. Received: {self.search!r}")
-        if not self.alphas or not self.betas:
-            raise ValueError(
-                f"alphas and betas must not be empty. Received: {self.alphas}, {self.betas}"
-            )
 
 
 def candidates(config: TuneDecoderConfig) -> list[tuple[float, float]]:
@@ -117,20 +80,27 @@ def tune_decoder(config: TuneDecoderConfig) -> dict:
     }
 
 
-def _dev_logits(trained, utterances: list[Utterance], batch_size: int) -> list[np.ndarray]:
-    """Each utterance's logits (steps, vocab), padding removed, in manifest order."""
-    rate = trained.features.sample_rate
-    features = [
-        compute_mfcc(load_audio(u.audio_filepath, rate), rate, trained.features) for u in utterances
-    ]
-    if trained.features.normalizes_per_speaker:
-        speakers = [u.speaker or u.audio_filepath for u in utterances]
-        features = normalize_by_speaker(features, speakers)
+def _dev_logits(
+    trained: TrainedModel, utterances: list[Utterance], batch_size: int
+) -> list[np.ndarray]:
+    """Each utterance's logits (steps, vocab), padding removed, in manifest order.
+
+    The audio streams through the transcription pipeline (read in worker threads, never
+    split into chunks); only the logits, far smaller than the audio, are kept.
+
+    Raises:
+        AudioError: an utterance whose audio cannot be read.
+    """
     computer = LogitComputer(trained.acoustic_model, trained.model_config.subsampling)
-    logits: list[np.ndarray] = [np.zeros(0)] * len(features)
-    for positions, batch, lengths in computer.in_length_order(features, batch_size):
-        for position, row, length in zip(positions, batch, lengths):
-            logits[position] = row[: int(length)]
+    pipeline = LogitPipeline(trained.features, computer, chunking=ChunkingConfig(0))
+    paths = [u.audio_filepath for u in utterances]
+    speakers = [u.speaker for u in utterances]
+    logits: list[np.ndarray] = [np.zeros(0)] * len(utterances)
+    for batch in pipeline.batches(paths, batch_size, speakers=speakers):
+        if batch.failed:
+            raise AudioError(batch.failed[0].error)
+        for segment, row, length in zip(batch.segments, batch.logits, batch.lengths):
+            logits[segment.item] = row[: int(length)]
     return logits
 
 

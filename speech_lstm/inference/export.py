@@ -13,51 +13,16 @@ them with `backend=saved_model`, `tflite` or `tflite_int8`:
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 
 import keras
 import tensorflow as tf
 
+from speech_lstm.inference.config import ExportConfig, export_paths
 from speech_lstm.inference.model_dir import load_model_dir
 from speech_lstm.inference.tflite_graph import constant_graph_function
 
 log = logging.getLogger(__name__)
-
-EXPORT_DIR = "export"
-SAVED_MODEL_DIR = "saved_model"
-TFLITE_FILES = {"tflite": "model_float32.tflite", "tflite_int8": "model_int8.tflite"}
-
-
-@dataclass
-class ExportConfig:
-    """`scripts/export.py`: which model directory, and where the exported models go.
-
-    Attributes:
-        model_dir: a model directory written by training.
-        output_dir: where to write; null means `<model_dir>/export`.
-        saved_model: write the SavedModel.
-        tflite: write the float32 and int8 TFLite models.
-        tflite_batch_size: rows per TFLite call (fixed in the TFLite graph; smaller batches
-            are padded, larger ones split).
-    """
-
-    model_dir: str = "???"
-    output_dir: str | None = None
-    saved_model: bool = True
-    tflite: bool = True
-    tflite_batch_size: int = 8
-
-    def __post_init__(self) -> None:
-        if self.tflite_batch_size < 1:
-            raise ValueError(f"tflite_batch_size must be >= 1. Received: {self.tflite_batch_size}")
-
-
-def export_paths(model_dir: str | Path, output_dir: str | Path | None = None) -> dict[str, Path]:
-    """Where each exported back end lives: keys `saved_model`, `tflite`, `tflite_int8`."""
-    root = Path(output_dir) if output_dir else Path(model_dir) / EXPORT_DIR
-    paths = {name: root / file for name, file in TFLITE_FILES.items()}
-    return {"saved_model": root / SAVED_MODEL_DIR, **paths}
 
 
 def export_model(config: ExportConfig) -> dict[str, Path]:
@@ -102,8 +67,9 @@ def convert_to_tflite(model: keras.Model, batch_size: int, quantize: bool) -> by
     """TFLite flatbuffer of the acoustic model for batches of exactly `batch_size` rows.
 
     TFLite cannot run Keras's recurrent loop (it reads resource variables inside a `while`),
-    so the model is rebuilt from its weights as constants by `speech_lstm.inference.tflite_graph`, with
-    a static batch size that TFLite's tensor lists need; the number of frames stays free.
+    so the model is rebuilt from its weights as constants by
+    `speech_lstm.inference.tflite_graph`, with a static batch size that TFLite's tensor lists
+    need; the number of frames stays free.
     `quantize` applies dynamic-range quantisation (int8 weights, float activations).
     """
     function = constant_graph_function(model, batch_size)

@@ -1,14 +1,13 @@
 """Batched forward passes of the acoustic model over variable-length feature matrices.
 
-Three interchangeable back ends compute the same logits: the Keras model through one traced
-`tf.function` (the default), an exported SavedModel, and a TFLite model (float32 or int8).
-Each pads a batch to a multiple of the subsampling factor and returns valid step counts.
+`LogitComputer` pads a batch to a multiple of the subsampling factor, runs a forward function
+(the Keras model through one traced `tf.function` by default, or an exported back end from
+`speech_lstm.inference.backends`) and returns logits with the valid step counts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
 
 import keras
 import numpy as np
@@ -16,8 +15,6 @@ import tensorflow as tf
 
 from speech_lstm.decoding.alignment import log_softmax
 from speech_lstm.model.network import output_length, pad_for_subsampling
-
-BACKENDS = ("keras", "saved_model", "tflite", "tflite_int8")
 
 
 def pad_batch(features: Sequence[np.ndarray], subsampling: int) -> np.ndarray:
@@ -69,7 +66,7 @@ class LogitComputer:
 class AveragedLogits(LogitComputer):
     """An ensemble: several models' log-posteriors averaged step by step (the normalised
     geometric mean of their posteriors), which decoders then read as logits. The members must
-    share features, frame rate and characters (`speech_lstm.inference.model_dir.ensemble_differences`).
+    share features, frame rate and characters (`model_dir.ensemble_differences`).
     CTC models of different runs emit a character's spike at different steps, so the average
     blurs spikes: fine for decoding, which sums over alignments, but not for reading a word's
     confidence off it (see `with_members`).
@@ -103,48 +100,3 @@ def _traced_keras_forward(acoustic_model: keras.Model) -> Callable[[np.ndarray],
         lambda features: acoustic_model(features, training=False), input_signature=signature
     )
     return lambda batch: traced(batch).numpy()
-
-
-def saved_model_forward(path: str | Path) -> Callable[[np.ndarray], np.ndarray]:
-    """Forward function of a SavedModel written by `speech_lstm.inference.export` (its `serve` endpoint)."""
-    loaded = tf.saved_model.load(str(path))
-    return lambda batch: loaded.serve(tf.constant(batch)).numpy()
-
-
-class TfliteForward:
-    """Forward function of a TFLite model written by `speech_lstm.inference.export`.
-
-    The TFLite graph has a fixed batch size (its recurrent loop needs one) and a free number
-    of frames: batches are split into, or padded with all-zero (masked) rows up to, that size.
-    """
-
-    def __init__(self, path: str | Path, num_threads: int = 2):
-        if not Path(path).is_file():
-            raise FileNotFoundError(
-                f"TFLite model not found: {path}. Run scripts/export.py model_dir=DIR first."
-            )
-        self._interpreter = tf.lite.Interpreter(model_path=str(path), num_threads=num_threads)
-        details = self._interpreter.get_input_details()[0]
-        self._input = details["index"]
-        self._rows = int(details["shape_signature"][0])
-        self._output = self._interpreter.get_output_details()[0]["index"]
-        self._shape: tuple[int, ...] | None = None
-
-    def __call__(self, batch: np.ndarray) -> np.ndarray:
-        rows = self._rows if self._rows > 0 else len(batch)
-        outputs = []
-        for start in range(0, len(batch), rows):
-            part = batch[start : start + rows]
-            filled = np.zeros((rows, *part.shape[1:]), dtype=np.float32)
-            filled[: len(part)] = part
-            outputs.append(self._invoke(filled)[: len(part)])
-        return np.concatenate(outputs)
-
-    def _invoke(self, batch: np.ndarray) -> np.ndarray:
-        if batch.shape != self._shape:
-            self._interpreter.resize_tensor_input(self._input, batch.shape, strict=True)
-            self._interpreter.allocate_tensors()
-            self._shape = batch.shape
-        self._interpreter.set_tensor(self._input, batch)
-        self._interpreter.invoke()
-        return self._interpreter.get_tensor(self._output).copy()

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import keras
 
-from speech_lstm.config import ModelConfig
 from speech_lstm.decoding.lm import NgramLM
 from speech_lstm.features import MfccConfig
+from speech_lstm.model.config import ModelConfig
 from speech_lstm.text import Vocabulary
 
 WEIGHTS_FILE = "model.keras"

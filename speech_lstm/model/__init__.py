@@ -1,1 +1,5 @@
-"""Stage package (see the commit after this one for its contents)."""
+"""Model stage: the BiLSTM-CTC network (`network`) and its settings (`config`).
+
+Modules: `config` (`ModelConfig`, no TensorFlow) and `network` (`build_acoustic_model`,
+`CtcTrainingModel`).
+"""

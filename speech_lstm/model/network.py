@@ -5,8 +5,8 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from speech_lstm.config import ModelConfig
 from speech_lstm.ctc import output_length
+from speech_lstm.model.config import ModelConfig
 from speech_lstm.text import BLANK_INDEX
 
 __all__ = ["CtcTrainingModel", "ModelConfig", "build_acoustic_model", "output_length"]

@@ -1,1 +1,5 @@
-"""Stage package (see the commit after this one for its contents)."""
+"""Data preparation: corpora into manifests, once, apart from training.
+
+Modules: `download` (public corpora, resumable and checksum-verified) and `importers/` (one
+module per corpus layout, and `prepare_data`, which writes the validated manifest).
+"""

@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from speech_lstm.config import STRATEGIES
 from speech_lstm.model.network import CtcTrainingModel
+from speech_lstm.training.config import STRATEGIES
 
 
 class DistributeConfigError(ValueError):

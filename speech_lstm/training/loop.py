@@ -1,28 +1,22 @@
-"""Training: manifests -> cached features -> bucketed batches -> BiLSTM-CTC -> model directory."""
+"""`train`: manifests -> cached features -> bucketed batches -> BiLSTM-CTC -> model directory."""
 
 from __future__ import annotations
 
 import datetime
-import json
 import logging
 import shutil
-import time
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import keras
 import numpy as np
 import tensorflow as tf
 from omegaconf import OmegaConf
 
-from speech_lstm.config import ModelConfig, TrainConfig
-from speech_lstm.data.dataset import LabelledSplit, label_split, make_dataset
-from speech_lstm.data.feature_store import ORIGINAL, AudioVariant, build_feature_store
-from speech_lstm.data.manifest import Utterance, read_manifest
-from speech_lstm.decoding.decoder import greedy_decode
+from speech_lstm.data.dataset import make_dataset
+from speech_lstm.data.manifest import read_manifest
 from speech_lstm.decoding.lm import NgramLM, build_ngram_lm
-from speech_lstm.evaluation import score
-from speech_lstm.inference.logits import LogitComputer
 from speech_lstm.inference.model_dir import (
     TrainedModel,
     differing_fields,
@@ -30,203 +24,23 @@ from speech_lstm.inference.model_dir import (
     reading_differences,
     save_model_dir,
 )
+from speech_lstm.model.config import ModelConfig
 from speech_lstm.model.network import build_acoustic_model
-from speech_lstm.text import BLANK_INDEX, Vocabulary, normalize_text
+from speech_lstm.text import Vocabulary, normalize_text
+from speech_lstm.training.callbacks import NanGuard, make_callbacks
 from speech_lstm.training.distribute import (
     DistributedCtcModel,
     build_strategy,
     is_chief,
-    mean_over_replicas,
     shard_by_data,
     worker_dir,
 )
+from speech_lstm.training.splits import load_labelled_split, training_variants
+
+if TYPE_CHECKING:
+    from speech_lstm.config import TrainConfig
 
 log = logging.getLogger(__name__)
-
-
-def load_labelled_split(
-    manifests: list[str],
-    config: TrainConfig,
-    vocabulary: Vocabulary,
-    variants: tuple[AudioVariant, ...] = ORIGINAL,
-) -> LabelledSplit:
-    """Reads manifests, builds (or reuses) their feature store and keeps the usable utterances.
-
-    With several `variants`, every utterance appears once per variant (see
-    `build_feature_store`).
-    """
-    utterances = [u for manifest in manifests for u in read_manifest(manifest)]
-    store = build_feature_store(
-        utterances, config.features, config.paths.cache_dir, config.trainer.num_workers, variants
-    )
-    if config.features.normalizes_per_speaker:
-        store.normalize_by_group(speaker_groups(utterances, len(variants)))
-    copies = [replace(u, duration=u.duration / v.speed) for v in variants for u in utterances]
-    return label_split(
-        copies, store, vocabulary, config.model.subsampling, config.data.max_duration
-    )
-
-
-def speaker_groups(utterances: list[Utterance], num_variants: int) -> list[tuple[str, int]]:
-    """The normalisation group of each store entry: its speaker (or, unlabelled, its own
-    file) within its audio variant, as a sped-up copy of a speaker is another voice."""
-    return [
-        (u.speaker or u.audio_filepath, variant)
-        for variant in range(num_variants)
-        for u in utterances
-    ]
-
-
-def training_variants(config: TrainConfig) -> tuple[AudioVariant, ...]:
-    """The training copies `augment` asks for: one per speed, plus the noisy and reverberant
-    copies."""
-    augment = config.augment
-    speeds = tuple(AudioVariant(speed=speed) for speed in augment.speed_factors)
-    snr_db = tuple(augment.noise_snr_db)
-    noisy = tuple(AudioVariant(snr_db=snr_db, copy=k) for k in range(augment.noise_copies))
-    rt60_s, drr_db = tuple(augment.reverb_rt60_s), tuple(augment.reverb_drr_db)
-    reverberant = tuple(
-        AudioVariant(rt60_s=rt60_s, drr_db=drr_db, copy=k) for k in range(augment.reverb_copies)
-    )
-    return speeds + noisy + reverberant
-
-
-def dev_scores(
-    computer: LogitComputer, split: LabelledSplit, vocabulary: Vocabulary, batch_size: int
-) -> dict:
-    """Dev CTC loss, greedy WER and CER, and a few decoded examples."""
-    features = [split.store.features(i) for i in split.indices]
-    hypotheses = [""] * len(features)
-    losses = np.zeros(len(features))
-    for positions, logits, lengths in computer.in_length_order(features, batch_size):
-        labels = [split.labels[p] for p in positions]
-        padded = keras.utils.pad_sequences(labels, padding="post", value=0)
-        label_lengths = np.asarray([len(x) for x in labels], dtype=np.int32)
-        batch_loss = keras.ops.ctc_loss(padded, logits, label_lengths, lengths, BLANK_INDEX)
-        losses[positions] = keras.ops.convert_to_numpy(batch_loss)
-        for position, ids in zip(positions, greedy_decode(logits, lengths)):
-            hypotheses[position] = vocabulary.decode(ids)
-    counts = score(split.texts, hypotheses)
-    examples = [{"reference": r, "hypothesis": h} for r, h in zip(split.texts[:3], hypotheses[:3])]
-    return {
-        "loss": float(losses.mean()),
-        "wer": counts.wer,
-        "cer": counts.cer,
-        "examples": examples,
-    }
-
-
-class EpochReport(keras.callbacks.Callback):
-    """Scores dev after each epoch, adds `val_*` to the logs, writes `metrics.json`, prints ETA.
-
-    It must come first among the callbacks so that checkpointing and early stopping see
-    `val_wer`. Under a multi-worker strategy every worker scores dev and the scores are averaged
-    over the workers, so that all of them see the same `val_*` and take the same decisions.
-    With `tensorboard`, a few decoded dev utterances go to `<run_dir>/tensorboard/dev_text`.
-    """
-
-    def __init__(
-        self,
-        dev: LabelledSplit,
-        train_seconds: float,
-        config: TrainConfig,
-        run_dir: Path,
-        tensorboard: bool = True,
-    ):
-        super().__init__()
-        self.dev = dev
-        self.train_seconds = train_seconds
-        self.config = config
-        self.metrics_path = run_dir / "metrics.json"
-        self.vocabulary = Vocabulary(config.data.characters)
-        self.history: list[dict] = []
-        self.epoch_started = 0.0
-        self.computer: LogitComputer | None = None
-        self.text_writer = (
-            tf.summary.create_file_writer(str(run_dir / "tensorboard" / "dev_text"))
-            if tensorboard
-            else None
-        )
-
-    def on_epoch_begin(self, epoch, logs=None):
-        if epoch and not self.history and self.metrics_path.is_file():
-            # Resumed by BackupAndRestore: keep the rows of the epochs already done.
-            rows = json.loads(self.metrics_path.read_text())
-            self.history = [row for row in rows if row["epoch"] <= epoch]
-        self.epoch_started = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        train_time = time.perf_counter() - self.epoch_started
-        if self.computer is None:  # traced once, reused every epoch
-            self.computer = LogitComputer(self.model.acoustic_model, self.config.model.subsampling)
-        dev = dev_scores(
-            self.computer, self.dev, self.vocabulary, self.config.trainer.dev_batch_size
-        )
-        scores = np.asarray([dev["loss"], dev["wer"], dev["cer"]])
-        dev["loss"], dev["wer"], dev["cer"] = (
-            float(x) for x in mean_over_replicas(self.model.distribute_strategy, scores)
-        )
-        logs.update({"val_loss": dev["loss"], "val_wer": dev["wer"], "val_cer": dev["cer"]})
-        logs["learning_rate"] = float(
-            keras.ops.convert_to_numpy(self.model.optimizer.learning_rate)
-        )
-        self.history.append(
-            self._row(epoch, logs, train_time, time.perf_counter() - self.epoch_started)
-        )
-        self.metrics_path.write_text(json.dumps(self.history, indent=2) + "\n")
-        self._print(epoch, dev)
-        self._log_examples(epoch, dev["examples"])
-
-    def _row(self, epoch: int, logs: dict, train_time: float, epoch_time: float) -> dict:
-        seen_hours = (epoch + 1) * self.train_seconds / 3600
-        return {
-            "epoch": epoch + 1,
-            **{key: float(value) for key, value in logs.items()},
-            "audio_hours_seen": round(seen_hours, 4),
-            "throughput_audio_s_per_s": round(self.train_seconds / train_time, 2),
-            "epoch_seconds": round(epoch_time, 2),
-        }
-
-    def _log_examples(self, epoch: int, examples: list[dict]) -> None:
-        """A few decoded dev utterances as TensorBoard text, to read progress by eye."""
-        if self.text_writer is None:
-            return
-        table = "| reference | hypothesis |\n|---|---|\n" + "".join(
-            f"| {e['reference']} | {e['hypothesis']} |\n" for e in examples
-        )
-        with self.text_writer.as_default():
-            tf.summary.text("dev_examples", table, step=epoch + 1)
-        self.text_writer.flush()
-
-    def _print(self, epoch: int, dev: dict) -> None:
-        row = self.history[-1]
-        mean_epoch = np.mean([r["epoch_seconds"] for r in self.history])
-        eta = datetime.timedelta(seconds=int(mean_epoch * (self.params["epochs"] - epoch - 1)))
-        print(
-            f"epoch {epoch + 1}/{self.params['epochs']}: loss {row['loss']:.3f}, "
-            f"dev loss {dev['loss']:.3f}, dev WER {dev['wer']:.2%}, dev CER {dev['cer']:.2%}, "
-            f"{row['throughput_audio_s_per_s']:.0f} audio s/s, ETA {eta}",
-            flush=True,
-        )
-        for example in dev["examples"][:2]:
-            print(f"    ref: {example['reference']}\n    hyp: {example['hypothesis']}", flush=True)
-
-
-class NanGuard(keras.callbacks.Callback):
-    """Stops training at the first NaN or infinite loss and remembers where it happened."""
-
-    def __init__(self):
-        super().__init__()
-        self.where: str | None = None
-
-    def on_train_batch_end(self, batch, logs=None):
-        loss = (logs or {}).get("loss")
-        if loss is not None and not np.isfinite(loss) and self.where is None:
-            self.where = f"epoch {self._epoch + 1}, batch {batch + 1}"
-            self.model.stop_training = True
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._epoch = epoch
 
 
 def make_optimizer(config: TrainConfig, steps_per_epoch: int) -> keras.optimizers.Optimizer:
@@ -242,45 +56,6 @@ def make_optimizer(config: TrainConfig, steps_per_epoch: int) -> keras.optimizer
         warmup_steps=warmup,
     )
     return keras.optimizers.Adam(schedule, clipnorm=trainer.clipnorm or None)
-
-
-def make_callbacks(
-    config: TrainConfig,
-    run_dir: Path,
-    dev: LabelledSplit,
-    train_seconds: float,
-    chief: bool = True,
-) -> list[keras.callbacks.Callback]:
-    """Dev scoring first, then best-by-dev-WER checkpointing, backups, TensorBoard and guards.
-
-    Everything is written below `run_dir`: the run directory on the chief, a directory of its
-    own on any other worker (see `speech_lstm.training.distribute.worker_dir`), which gets no TensorBoard
-    logs.
-    """
-    callbacks = [
-        EpochReport(dev, train_seconds, config, run_dir, tensorboard=chief),
-        keras.callbacks.ModelCheckpoint(
-            run_dir / "checkpoints" / "best.weights.h5",
-            monitor="val_wer",
-            mode="min",
-            save_best_only=True,
-            save_weights_only=True,
-        ),
-        keras.callbacks.BackupAndRestore(str(run_dir / "backup")),
-        *(
-            [keras.callbacks.TensorBoard(str(run_dir / "tensorboard"), write_graph=False)]
-            if chief
-            else []
-        ),
-        NanGuard(),
-    ]
-    if config.trainer.early_stopping_patience:
-        callbacks.append(
-            keras.callbacks.EarlyStopping(
-                monitor="val_wer", mode="min", patience=config.trainer.early_stopping_patience
-            )
-        )
-    return callbacks
 
 
 def train(config: TrainConfig) -> Path:
@@ -339,11 +114,13 @@ def _train(config: TrainConfig, strategy: tf.distribute.Strategy) -> Path:
             f"No usable utterances: train {len(train_split)}, dev {len(dev_split)}. "
             "Check the manifests and the warnings above."
         )
-    print(
-        f"train: {len(train_split)} utterances, {train_split.audio_seconds / 3600:.2f} h; "
-        f"dev: {len(dev_split)} utterances; run dir: {out_dir}; "
-        f"{strategy.num_replicas_in_sync} replica(s)",
-        flush=True,
+    log.info(
+        "train: %d utterances, %.2f h; dev: %d utterances; run dir: %s; %d replica(s)",
+        len(train_split),
+        train_split.audio_seconds / 3600,
+        len(dev_split),
+        out_dir,
+        strategy.num_replicas_in_sync,
     )
     dataset = make_dataset(
         train_split,
@@ -403,7 +180,7 @@ def load_initial_weights(
             "and vocabulary.json)."
         )
     acoustic.set_weights(source.acoustic_model.get_weights())
-    print(f"initial weights: {config.trainer.init_from}", flush=True)
+    log.info("initial weights: %s", config.trainer.init_from)
 
 
 def _weight_shape(model: ModelConfig) -> dict:
@@ -417,10 +194,12 @@ def _report_divergence(where: str, run_dir: Path, best: Path) -> None:
     advice = "lower trainer.learning_rate or trainer.clipnorm, or check the data with lint_data.py"
     if not best.is_file():
         raise RuntimeError(f"The loss became NaN/Inf at {where}, before any good epoch: {advice}")
-    print(
-        f"WARNING: the loss became NaN/Inf at {where}; training stopped. Exporting the last good "
-        f"checkpoint ({best}). To go further, {advice}.",
-        flush=True,
+    log.warning(
+        "The loss became NaN/Inf at %s; training stopped. Exporting the last good checkpoint "
+        "(%s). To go further, %s.",
+        where,
+        best,
+        advice,
     )
 
 
@@ -454,5 +233,5 @@ def export(
         metadata["lm"] = {"order": lm.order, "words": len(lm.words), "text": config.data.lm_text}
     trained = TrainedModel(acoustic, vocabulary, config.features, config.model, metadata, lm)
     model_dir = save_model_dir(run_dir / "model", trained)
-    print(f"model directory: {model_dir} (best dev WER {metadata['best_dev_wer']:.2%})", flush=True)
+    log.info("model directory: %s (best dev WER %.2f%%)", model_dir, 100 * metadata["best_dev_wer"])
     return model_dir

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
 import yaml
 from hydra.experimental.callback import Callback
+
+log = logging.getLogger(__name__)
 
 FIELDS = (
     "job",
@@ -74,4 +77,4 @@ class SweepSummary(Callback):
     def on_multirun_end(self, config, **kwargs: Any) -> None:
         sweep_dir = Path(config.hydra.sweep.dir)
         paths = write_summary(summarize_sweep(sweep_dir), sweep_dir)
-        print(f"sweep summary: {paths['markdown']}", flush=True)
+        log.info("sweep summary: %s", paths["markdown"])

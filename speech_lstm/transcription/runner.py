@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from speech_lstm.inference.chunking import ChunkingConfig
+from speech_lstm.transcription.config import TranscribeConfig
 from speech_lstm.transcription.inputs import input_root, input_speakers, resolve_inputs
 from speech_lstm.transcription.output_formats import PER_FILE_FORMATS, choose_format, open_writer
 from speech_lstm.transcription.progress import Progress
 from speech_lstm.transcription.transcriber import Transcriber
-
-if TYPE_CHECKING:
-    from speech_lstm.config import TranscribeConfig
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +23,7 @@ def run_transcription(config: TranscribeConfig) -> dict[str, int]:
     loses a row. Subtitle formats turn on word timestamps.
 
     Returns:
-        Counts of `done`, `failed` and `skipped` inputs; also printed as a summary line.
+        Counts of `done`, `failed` and `skipped` inputs; also logged as a summary line.
     """
     fmt = choose_format(config.output, config.format)
     paths = resolve_inputs(config.input, config.extensions)
@@ -63,7 +60,7 @@ def run_transcription(config: TranscribeConfig) -> dict[str, int]:
     finally:
         writer.close()
         progress.close()
-    print(_summary_line(summary, config.output, fmt), flush=True)
+    log.info(_summary_line(summary, config.output, fmt))
     return summary
 
 

@@ -1,1 +1,3 @@
-"""Stage package (see the commit after this one for its contents)."""
+"""Training-only augmentation: altered audio copies (`variants`, `reverb`), cached by the
+feature store, and SpecAugment masks (`specaugment`) applied in the tf.data pipeline; their
+settings are `config.AugmentConfig`."""

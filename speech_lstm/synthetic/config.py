@@ -1,0 +1,189 @@
+"""Settings of the synthetic corpus (`data.synthetic` in `conf/data/`): `SyntheticConfig` and
+one `SplitConfig` per split. Light: no TTS engine or sentence generator is imported here.
+
+Voices are `engine:name` strings: `espeak-ng:en-us+m3` (accent + variant), `flite:slt` or
+`festival:kal_diphone`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import re
+from dataclasses import asdict, dataclass, field
+
+from speech_lstm.synthetic.espeak_variants import random_variant_names, random_variant_text
+
+# Families other than espeak-ng, in the order a split's share of utterances is drawn.
+SHARED_FAMILIES = ("flite", "festival")
+
+
+@dataclass
+class SplitConfig:
+    """One split of the synthetic corpus: how many sentences and which voices speak them.
+
+    Voices are the product of `espeak_accents` and `espeak_variants`, plus `flite_voices` and
+    `festival_voices` (festival voice names without `voice_`, e.g. `kal_diphone`), which speak
+    a `flite_share` and a `festival_share` of the utterances; espeak-ng speaks the rest. Without
+    espeak-ng voices, the utterances are divided in proportion to the shares (one family speaks
+    them all). Each family's voices take turns. `espeak_random_variants` adds that many
+    variants with settings drawn at random (`rand000`, ...; see `espeak_variants`) to
+    `espeak_variants`: voice randomisation for a training split.
+    """
+
+    num_utterances: int = 100
+    espeak_accents: list[str] = field(default_factory=list)
+    espeak_variants: list[str] = field(default_factory=list)
+    flite_voices: list[str] = field(default_factory=list)
+    flite_share: float = 0.0
+    festival_voices: list[str] = field(default_factory=list)
+    festival_share: float = 0.0
+    espeak_random_variants: int = 0
+
+    def __post_init__(self) -> None:
+        random_variant_names(self.espeak_random_variants)  # validates the count
+        shares = self.shares()
+        members = {"flite": self.flite_voices, "festival": self.festival_voices}
+        for family, share in shares.items():
+            if not 0.0 <= share <= 1.0:
+                raise ValueError(f"{family}_share must be in [0, 1]. Received: {share}")
+            if share and not members[family]:
+                raise ValueError(f"{family}_share > 0 needs {family}_voices. Received: []")
+        has_espeak = bool(self.espeak_accents and self.all_espeak_variants())
+        if has_espeak and sum(shares.values()) >= 1.0:
+            raise ValueError(
+                "espeak-ng voices would never speak: flite_share + festival_share must be < 1. "
+                f"Received: {self.flite_share} + {self.festival_share}"
+            )
+        speaking = [family for family in SHARED_FAMILIES if members[family]]
+        for family in speaking:
+            if not shares[family] and (has_espeak or len(speaking) > 1):
+                raise ValueError(
+                    f"{family}_voices {members[family]} would never speak: set "
+                    f"{family}_share > 0. Received: {family}_share=0"
+                )
+        for name in self.festival_voices:
+            if not re.fullmatch(r"[A-Za-z0-9_]+", name):
+                raise ValueError(
+                    "festival_voices are voice names such as kal_diphone (letters, digits, "
+                    f"underscores). Received: {name!r}"
+                )
+
+    def voices(self) -> list[str]:
+        """All `engine:voice` names of this split."""
+        espeak = [
+            f"espeak-ng:{accent}+{variant}"
+            for accent, variant in itertools.product(
+                self.espeak_accents, self.all_espeak_variants()
+            )
+        ]
+        flite = [f"flite:{name}" for name in self.flite_voices]
+        return espeak + flite + [f"festival:{name}" for name in self.festival_voices]
+
+    def all_espeak_variants(self) -> list[str]:
+        """The named espeak-ng variants followed by the random ones."""
+        return [*self.espeak_variants, *random_variant_names(self.espeak_random_variants)]
+
+    def shares(self) -> dict[str, float]:
+        """Family -> its share of the utterances, for the families other than espeak-ng."""
+        return {"flite": self.flite_share, "festival": self.festival_share}
+
+
+@dataclass
+class SyntheticConfig:
+    """Settings of the generated corpus. Same settings, same audio and text.
+
+    Attributes:
+        seed: seeds the sentence generator and the voice, rate and pitch choices.
+        sample_rate: rate of the written WAV files (16-bit mono).
+        rate_wpm: [min, max] speaking rate in words per minute, drawn per utterance.
+        pitch: [min, max] espeak-ng pitch (0-99), drawn per utterance; flite's f0 follows it.
+        zipf_exponent: word-frequency skew of the sentence generator.
+        num_workers: TTS processes run at once.
+        splits: split name -> SplitConfig; voice sets must not overlap between splits.
+        word_list: when set, each utterance is `words_per_utterance` words drawn uniformly from
+            this list instead of a generated sentence (e.g. the ten digits); texts may repeat.
+        words_per_utterance: [min, max] words per utterance with `word_list`.
+        lm_sentences: extra generated sentences written to `lm_text.txt` for the language
+            model (no sentence of any split other than train among them); 0 writes none.
+        respellings: espeak-ng language -> {word: the word spelt in that language}, for
+            foreign-accented English. A voice of a language other than English reads each word
+            as respelt (Greek `τού` for `two`), so it sounds like a speaker of that language
+            saying the English word; the transcript keeps the English word. Such a voice needs
+            `word_list`, and a table that spells every word of it.
+    """
+
+    seed: int = 0
+    sample_rate: int = 16000
+    rate_wpm: list[int] = field(default_factory=lambda: [140, 200])
+    pitch: list[int] = field(default_factory=lambda: [30, 70])
+    zipf_exponent: float = 1.0
+    num_workers: int = 2
+    splits: dict[str, SplitConfig] = field(default_factory=dict)
+    word_list: list[str] = field(default_factory=list)
+    words_per_utterance: list[int] = field(default_factory=lambda: [1, 1])
+    lm_sentences: int = 0
+    respellings: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name, split in self.splits.items():
+            for accent in split.espeak_accents:
+                if not is_english_accent(accent):
+                    self._check_respelling(name, accent)
+
+    def _check_respelling(self, split: str, accent: str) -> None:
+        table = self.respellings.get(accent)
+        if table is None or not self.word_list:
+            raise ValueError(
+                f"Split {split!r} has the non-English espeak-ng accent {accent!r}: it would read "
+                "English text with its own language's spelling rules. Give `word_list` and "
+                f"respellings.{accent} (word -> spelling). Received: word_list={self.word_list}, "
+                f"respellings for {sorted(self.respellings)}"
+            )
+        missing = [word for word in self.word_list if word not in table]
+        if missing:
+            raise ValueError(f"respellings.{accent} does not spell {missing}")
+
+    def spoken_text(self, text: str, voice: str) -> str:
+        """What `voice` is given to read for `text`: respelt word by word for a foreign accent."""
+        engine, name = voice.split(":", 1)
+        accent = name.split("+", 1)[0]
+        if engine != "espeak-ng" or is_english_accent(accent):
+            return text
+        return " ".join(self.respellings[accent][word] for word in text.split())
+
+    def fingerprint(self) -> str:
+        """Hash of everything that changes the audio or text (not `num_workers`)."""
+        settings = asdict(self)
+        settings.pop("num_workers")
+        if not settings["respellings"]:  # added later: corpora made before keep their hash
+            del settings["respellings"]
+        for split in settings["splits"].values():
+            # Festival came later: unused, it stays out of the hash, so corpora generated
+            # before it keep their fingerprint and are reused.
+            if not split["festival_voices"] and not split["festival_share"]:
+                del split["festival_voices"], split["festival_share"]
+            count = split.pop("espeak_random_variants")
+            if count:  # the variant files themselves, so a change to their draw counts
+                files = "".join(map(random_variant_text, random_variant_names(count)))
+                split["espeak_random_variants"] = hashlib.sha256(files.encode()).hexdigest()
+        return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def is_english_accent(accent: str) -> bool:
+    """Whether an espeak-ng language (`en-gb-scotland`, `el`) is a variety of English."""
+    return accent == "en" or accent.startswith("en-")
+
+
+def check_disjoint_voices(splits: dict[str, SplitConfig]) -> None:
+    """Raises ValueError when two splits share a voice, which would leak voices into test."""
+    seen: dict[str, str] = {}
+    for name, split in splits.items():
+        for voice in split.voices():
+            if voice in seen and seen[voice] != name:
+                raise ValueError(
+                    f"Voice {voice!r} is in splits {seen[voice]!r} and {name!r}; held-out splits "
+                    "must use voices never seen in training. Received: overlapping voice lists"
+                )
+            seen[voice] = name

@@ -1,0 +1,58 @@
+"""`TranscribeConfig`: the schema of `conf/transcribe.yaml`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from speech_lstm.decoding.decoder import DecoderConfig
+
+
+@dataclass
+class TranscribeConfig:
+    """`scripts/transcribe.py`: a model directory, inputs, and where results go.
+
+    Attributes:
+        model_dir: a model directory written by training.
+        input: an audio file, a folder (recursive), a glob, a JSONL manifest or a text file
+            of paths.
+        output: a .jsonl or .csv file, or a folder for format=txt|srt|vtt.
+        batch_size: segments per forward pass.
+        decoder: how logits become text.
+        format: jsonl, csv, txt, srt or vtt; null picks by the extension of `output`.
+        extensions: audio file extensions a folder search keeps.
+        num_workers: threads reading audio and computing features.
+        timestamps: add `words` (word, start, end, confidence) to every row.
+        resume: skip inputs that already have a row in `output` and append the rest.
+        backend: keras, or an export of scripts/export.py: saved_model, tflite, tflite_int8.
+        chunk_seconds: inputs longer than this are split into chunks of at most this many
+            seconds, cut at quiet points (0 never splits).
+        chunk_search_seconds: each cut goes at the quietest point of this many seconds
+            before the limit.
+        sort_window: batches' worth of segments sorted by length together.
+        progress: show files/s, real-time factor and ETA on stderr.
+        speaker: for a model normalised per speaker: one speaker for every input (e.g. a
+            folder of one person's recordings); null takes a manifest's `speaker` fields and
+            makes every other input its own speaker.
+        ensemble: more model directories averaged with `model_dir` (log-posteriors, step
+            by step); same features, frame rate and characters as `model_dir`.
+    """
+
+    model_dir: str = "???"
+    input: str = "???"
+    output: str = "???"
+    batch_size: int = 16
+    decoder: DecoderConfig = field(default_factory=DecoderConfig)
+    format: str | None = None
+    extensions: list[str] = field(
+        default_factory=lambda: [".wav", ".flac", ".ogg", ".opus", ".mp3"]
+    )
+    num_workers: int = 2
+    timestamps: bool = False
+    resume: bool = False
+    backend: str = "keras"
+    chunk_seconds: float = 20.0
+    chunk_search_seconds: float = 4.0
+    sort_window: int = 8
+    progress: bool = True
+    speaker: str | None = None
+    ensemble: list[str] = field(default_factory=list)
