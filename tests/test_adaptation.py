@@ -7,16 +7,18 @@ import subprocess
 import numpy as np
 import pytest
 
-from speech_lstm.config import ModelConfig, TrainConfig, TrainerConfig
-from speech_lstm.data.manifest import Utterance, read_manifest
 from speech_lstm.adaptation.pseudo_labels import PseudoLabelConfig, select_pseudo_labels
+from speech_lstm.config import TrainConfig
+from speech_lstm.data.manifest import Utterance, read_manifest
 from speech_lstm.features import MfccConfig
-from speech_lstm.model.network import build_acoustic_model
 from speech_lstm.inference.model_dir import TrainedModel, save_model_dir
+from speech_lstm.model.config import ModelConfig
+from speech_lstm.model.network import build_acoustic_model
 from speech_lstm.text import Vocabulary
-from speech_lstm.training import load_initial_weights
+from speech_lstm.training.config import TrainerConfig
+from speech_lstm.training.loop import load_initial_weights
 from tests.conftest import run_script, write_tone
-from tests.test_training import _generate_tiny_corpus, _train_command
+from tests.training_fixtures import generate_tiny_corpus, train_command
 
 
 def _row(path, text, *confidences, **extra):
@@ -166,10 +168,10 @@ def test_init_from_copies_the_weights_and_refuses_a_different_model(tmp_path):
 @pytest.mark.slow
 def test_pseudo_labelled_fine_tuning_runs_through_the_scripts(tmp_path):
     """Train, transcribe unlabelled audio, keep confident labels, fine-tune from the model."""
-    _generate_tiny_corpus(tmp_path)
+    generate_tiny_corpus(tmp_path)
     first = subprocess.run(
         # deterministic: the same base model, hence the same pseudo-labels, on every run
-        _train_command(tmp_path, "trainer.deterministic=true", run_name="base"),
+        train_command(tmp_path, "trainer.deterministic=true", run_name="base"),
         capture_output=True,
         text=True,
         check=False,
@@ -199,7 +201,7 @@ def test_pseudo_labelled_fine_tuning_runs_through_the_scripts(tmp_path):
     pseudo = read_manifest(tmp_path / "pseudo.jsonl")
     assert pseudo, labelled.stdout
     tuned = subprocess.run(
-        _train_command(
+        train_command(
             tmp_path,
             f"trainer.init_from={model_dir}",
             f"data.extra_train_manifests=[{tmp_path / 'pseudo.jsonl'}]",

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from speech_lstm.evaluation.compare import compare_reports, comparison_markdown
-from tests.test_evaluation import evaluate, write_case
+from tests.evaluation_fixtures import evaluate, write_case
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCES = {f"u{i:02d}": f"w{i} alpha beta gamma delta" for i in range(40)}

@@ -4,12 +4,13 @@ import numpy as np
 import pytest
 
 from speech_lstm.ctc import ctc_min_steps
+from speech_lstm.data.augment.variants import AudioVariant
 from speech_lstm.data.dataset import label_split, make_dataset
-from speech_lstm.data.feature_store import AudioVariant, build_feature_store, store_key
+from speech_lstm.data.feature_store import build_feature_store, store_key
 from speech_lstm.data.manifest import Utterance
 from speech_lstm.features import FeatureStatistics, MfccConfig
 from speech_lstm.text import Vocabulary
-from speech_lstm.training import speaker_groups
+from speech_lstm.training.splits import speaker_groups
 from tests.conftest import write_tone
 
 
@@ -116,7 +117,7 @@ def test_batches_are_bucketed_padded_and_carry_true_lengths(corpus, tmp_path):
 
 
 def test_spec_augment_changes_training_inputs_only(corpus, tmp_path):
-    from speech_lstm.config import AugmentConfig
+    from speech_lstm.data.augment.config import AugmentConfig
 
     store = build_feature_store(corpus, MfccConfig(), tmp_path / "cache", num_workers=1)
     split = label_split(corpus, store, Vocabulary(), subsampling=3)
@@ -140,7 +141,6 @@ def test_spec_augment_changes_training_inputs_only(corpus, tmp_path):
 
 
 def test_speed_and_noise_copies_are_cached_deterministic_variants(corpus, tmp_path):
-    from speech_lstm.data.feature_store import AudioVariant
 
     clean = corpus[:3]
     variants = (AudioVariant(), AudioVariant(speed=1.1), AudioVariant(snr_db=(10.0, 10.0)))
@@ -160,8 +160,9 @@ def test_speed_and_noise_copies_are_cached_deterministic_variants(corpus, tmp_pa
 
 
 def test_training_variants_follow_the_augment_config():
-    from speech_lstm.config import AugmentConfig, TrainConfig
-    from speech_lstm.training import training_variants
+    from speech_lstm.config import TrainConfig
+    from speech_lstm.data.augment.config import AugmentConfig
+    from speech_lstm.training.splits import training_variants
 
     config = TrainConfig(augment=AugmentConfig(speed_factors=[0.9, 1.0], noise_copies=2))
     variants = training_variants(config)
@@ -196,7 +197,7 @@ def test_processes_building_the_same_store_at_once_both_succeed(corpus, tmp_path
 
 
 def test_speed_perturbation_scales_length_and_pitch_together():
-    from speech_lstm.data.feature_store import change_speed
+    from speech_lstm.data.augment.variants import change_speed
 
     rate = 16000
     tone = np.sin(2 * np.pi * 1000.0 * np.arange(rate) / rate).astype(np.float32)

@@ -91,7 +91,8 @@ def test_decoders_drop_stray_spaces():
 
 
 def test_tuning_candidates_and_decoder_yaml(tmp_path):
-    from speech_lstm.evaluation.tuning import TuneDecoderConfig, candidates, write_decoder_yaml
+    from speech_lstm.evaluation.config import TuneDecoderConfig
+    from speech_lstm.evaluation.tuning import candidates, write_decoder_yaml
 
     grid = TuneDecoderConfig("m", "d.jsonl", "o.yaml", alphas=[0.5, 1.0], betas=[0.0, 2.0])
     assert candidates(grid) == [(0.5, 0.0), (0.5, 2.0), (1.0, 0.0), (1.0, 2.0)]
@@ -109,7 +110,8 @@ def test_tuning_candidates_and_decoder_yaml(tmp_path):
 def test_tune_decoder_end_to_end(tmp_path, per_speaker):
     import json
 
-    from speech_lstm.evaluation.tuning import TuneDecoderConfig, tune_decoder
+    from speech_lstm.evaluation.config import TuneDecoderConfig
+    from speech_lstm.evaluation.tuning import tune_decoder
     from tests.transcription_fixtures import (
         loudness_model,
         save,

@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from speech_lstm.config import TrainerConfig
 from speech_lstm.data.manifest import Utterance
+from speech_lstm.training.config import TrainerConfig
 from speech_lstm.training.distribute import (
     DistributeConfigError,
     build_strategy,
@@ -148,11 +148,11 @@ import sys
 import tensorflow as tf
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-from speech_lstm import training
 from speech_lstm.config import to_object
+from speech_lstm.training import loop
 from tests.conftest import compose
-training.build_strategy = lambda name: tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
-training.train(to_object(compose("train", sys.argv[1:])))
+loop.build_strategy = lambda name: tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+loop.train(to_object(compose("train", sys.argv[1:])))
 """
 
 

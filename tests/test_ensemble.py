@@ -6,15 +6,17 @@ import numpy as np
 import pytest
 
 from speech_lstm.decoding.alignment import log_softmax
-from speech_lstm.config import EvaluateConfig, ModelConfig, TranscribeConfig
 from speech_lstm.evaluation import run_evaluation
+from speech_lstm.evaluation.config import EvaluateConfig
 from speech_lstm.features import MfccConfig
 from speech_lstm.inference.logits import AveragedLogits, LogitComputer
-from speech_lstm.model.network import build_acoustic_model
 from speech_lstm.inference.model_dir import TrainedModel
+from speech_lstm.model.config import ModelConfig
+from speech_lstm.model.network import build_acoustic_model
 from speech_lstm.text import Vocabulary
 from speech_lstm.transcription import Transcriber, run_transcription
-from tests.transcription_fixtures import _first_mfcc_stub, loudness_model, save, write_bursts
+from speech_lstm.transcription.config import TranscribeConfig
+from tests.transcription_fixtures import first_mfcc_stub, loudness_model, save, write_bursts
 
 
 def tiny_model(seed: int, features: MfccConfig | None = None, units: int = 8) -> TrainedModel:
@@ -39,7 +41,7 @@ def members(tmp_path_factory):
 
 
 def test_the_average_is_the_mean_of_the_members_log_posteriors(members):
-    first, second = (Transcriber.load(m)._logits for m in members)
+    first, second = (Transcriber.load(m).logits for m in members)
     rng = np.random.default_rng(0)
     features = [rng.standard_normal((n, 39)).astype("float32") for n in (30, 51)]
     averaged, lengths = AveragedLogits([first, second])(features)
@@ -119,7 +121,7 @@ def test_an_ensembles_word_confidence_is_the_mean_of_its_members(tmp_path):
     ensemble keeps the first one's word times and averages the members' own confidences
     (reading confidence off the averaged posteriors would blur it where spikes differ)."""
     sharp = save(loudness_model(), tmp_path / "sharp")
-    soft_model = _first_mfcc_stub(MfccConfig(normalize=False), "soft", scale=0.004, offset=1.0)
+    soft_model = first_mfcc_stub(MfccConfig(normalize=False), "soft", scale=0.004, offset=1.0)
     soft = save(soft_model, tmp_path / "soft")
     audio = write_bursts(tmp_path / "bursts.wav")
     alone = [Transcriber.load(m, timestamps=True).transcribe([audio])[0] for m in (sharp, soft)]

@@ -2,6 +2,9 @@ import numpy as np
 import pytest
 
 from speech_lstm.audio import load_audio
+from speech_lstm.data.manifest import read_manifest
+from speech_lstm.synthetic.config import SplitConfig, SyntheticConfig, check_disjoint_voices
+from speech_lstm.synthetic.corpus import ESPEAK_VARIANT_ROOT, generate_corpus
 from speech_lstm.synthetic.espeak_variants import (
     DATA_FOLDER,
     MAX_RANDOM_VARIANTS,
@@ -9,14 +12,6 @@ from speech_lstm.synthetic.espeak_variants import (
     random_variant_names,
     random_variant_text,
     write_variant_root,
-)
-from speech_lstm.data.manifest import read_manifest
-from speech_lstm.synthetic.corpus import (
-    ESPEAK_VARIANT_ROOT,
-    SplitConfig,
-    SyntheticConfig,
-    check_disjoint_voices,
-    generate_corpus,
 )
 from tests.conftest import require_espeak
 

@@ -2,8 +2,10 @@ import numpy as np
 import pytest
 
 from speech_lstm.evaluation import score
-from speech_lstm.inference.export import ExportConfig, export_model
-from speech_lstm.inference.logits import LogitComputer, TfliteForward, saved_model_forward
+from speech_lstm.inference.backends import TfliteForward, saved_model_forward
+from speech_lstm.inference.config import ExportConfig
+from speech_lstm.inference.export import export_model
+from speech_lstm.inference.logits import LogitComputer
 from speech_lstm.transcription import Transcriber
 from tests.transcription_fixtures import bursts, loudness_model, save, untrained_model
 

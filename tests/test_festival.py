@@ -8,18 +8,13 @@ from pathlib import Path
 import pytest
 import soundfile
 
-from speech_lstm.data import synthetic
 from speech_lstm.data.manifest import read_manifest
-from speech_lstm.synthetic.corpus import (
-    SpeechRequest,
-    SplitConfig,
-    SyntheticConfig,
-    generate_corpus,
-    require_engines,
-    synthesize,
-)
+from speech_lstm.synthetic import engines
+from speech_lstm.synthetic.config import SplitConfig, SyntheticConfig
+from speech_lstm.synthetic.corpus import generate_corpus
+from speech_lstm.synthetic.engines import SpeechRequest, require_engines, synthesize
 from tests.conftest import ROOT
-from tests.test_setup import TOOLS
+from tests.setup_fixtures import TOOLS
 
 VOICES = ["kal_diphone", "cmu_us_slt_arctic_hts"]  # one diphone voice, one HTS voice
 
@@ -30,7 +25,7 @@ def require_festival_voices(voices: list[str]) -> None:
             "festival is not installed: run scripts/synthetic_large_recipe.sh as root or "
             "apt-get install festival festvox-kallpc16k festvox-us-slt-hts"
         )
-    missing = set(voices) - set(synthetic.installed_festival_voices())
+    missing = set(voices) - set(engines.installed_festival_voices())
     if missing:
         pytest.skip(f"festival voices {sorted(missing)} are not installed (festvox-* packages)")
 
@@ -62,14 +57,14 @@ def test_festival_speaking_rate_follows_the_request(tmp_path, voice):
 
 def test_missing_festival_names_the_debian_packages(monkeypatch):
     voices = ["espeak-ng:en-us+m1", "festival:kal_diphone", "festival:cmu_us_slt_arctic_hts"]
-    monkeypatch.setattr(synthetic.shutil, "which", lambda c: None if c == "text2wave" else "/x")
+    monkeypatch.setattr(engines.shutil, "which", lambda c: None if c == "text2wave" else "/x")
     with pytest.raises(RuntimeError) as error:
         require_engines(voices)
     assert "apt-get install -y festival festvox-kallpc16k festvox-us-slt-hts" in str(error.value)
 
-    monkeypatch.setattr(synthetic.shutil, "which", lambda command: f"/usr/bin/{command}")
-    monkeypatch.setattr(synthetic, "installed_festival_voices", lambda: ["kal_diphone"])
-    assert synthetic.missing_debian_packages(voices) == ["festvox-us-slt-hts"]
+    monkeypatch.setattr(engines.shutil, "which", lambda command: f"/usr/bin/{command}")
+    monkeypatch.setattr(engines, "installed_festival_voices", lambda: ["kal_diphone"])
+    assert engines.missing_debian_packages(voices) == ["festvox-us-slt-hts"]
     with pytest.raises(RuntimeError, match="apt-cache search festvox"):
         require_engines(["festival:no_such_voice"])
 

@@ -12,6 +12,7 @@ import pytest
 import soundfile
 
 from speech_lstm.config import to_object
+from speech_lstm.data.manifest import read_manifest
 from speech_lstm.prep.importers import (
     IMPORTERS,
     CommonVoiceConfig,
@@ -26,7 +27,6 @@ from speech_lstm.prep.importers import (
     normalize_transcripts,
     prepare_data,
 )
-from speech_lstm.data.manifest import read_manifest
 from tests.conftest import CONF_DIR, compose
 from tests.fixtures_corpora import (
     REPO_ROOT,

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import keras
-import keras.src.backend as keras_backend
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from benchmarks.lstm_step import count_fused_lstm_calls, without_masking
-from speech_lstm.config import ModelConfig
+from benchmarks.lstm_step import counting_fused_lstm_calls, without_masking
+from speech_lstm.model.config import ModelConfig
 from speech_lstm.model.network import build_acoustic_model
 
 
@@ -34,16 +33,14 @@ def test_unmasked_variant_shares_weights_and_differs_only_on_padding():
     assert not np.allclose(unmasked(padded)[:, :real_steps], unmasked(speech), atol=1e-4)
 
 
-def test_counter_sees_which_lstm_kernel_ran(monkeypatch):
+def test_counter_sees_which_lstm_kernel_ran():
     if keras.backend.backend() != "tensorflow" or tf.config.list_physical_devices("GPU"):
         pytest.skip("the counts below are TensorFlow's on a CPU, where no fused kernel runs")
-    for name in ("lstm", "bidirectional_lstm"):  # restored after the test
-        monkeypatch.setattr(keras_backend, name, getattr(keras_backend, name))
-    calls = count_fused_lstm_calls()
-    model = small_model()
-    features = np.ones((2, 6, 5), "float32")
-    model(features)
-    # On this CPU TensorFlow refuses the fused kernel, masked: each direction falls back.
-    assert calls == {"lstm refused": 2}
-    without_masking(model)(features)
-    assert calls["bidirectional_lstm refused"] == 1 and calls["lstm refused"] == 4
+    with counting_fused_lstm_calls() as calls:
+        model = small_model()
+        features = np.ones((2, 6, 5), "float32")
+        model(features)
+        # On this CPU TensorFlow refuses the fused kernel, masked: each direction falls back.
+        assert calls == {"lstm refused": 2}
+        without_masking(model)(features)
+        assert calls["bidirectional_lstm refused"] == 1 and calls["lstm refused"] == 4

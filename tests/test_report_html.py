@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser import chromium_driver
-from tests.test_evaluation import evaluate, write_case
+from tests.evaluation_fixtures import evaluate, write_case
 
 
 @pytest.fixture

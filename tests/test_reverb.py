@@ -9,9 +9,10 @@ from dataclasses import asdict
 import numpy as np
 import pytest
 
-from speech_lstm.data.feature_store import AudioVariant, build_feature_store, store_key
-from speech_lstm.data.manifest import Utterance, write_manifest
 from speech_lstm.data.augment.reverb import add_reverb, room_impulse_response
+from speech_lstm.data.augment.variants import AudioVariant
+from speech_lstm.data.feature_store import build_feature_store, store_key
+from speech_lstm.data.manifest import Utterance, write_manifest
 from speech_lstm.features import MfccConfig
 from tests.conftest import write_tone
 
@@ -129,9 +130,11 @@ def test_the_store_key_follows_the_reverb_settings(tmp_path):
 
 
 def test_reverb_changes_training_features_only(tmp_path):
-    from speech_lstm.config import AugmentConfig, PathsConfig, TrainConfig, TrainerConfig
+    from speech_lstm.config import PathsConfig, TrainConfig
+    from speech_lstm.data.augment.config import AugmentConfig
     from speech_lstm.text import Vocabulary
-    from speech_lstm.training import load_labelled_split, training_variants
+    from speech_lstm.training.config import TrainerConfig
+    from speech_lstm.training.splits import load_labelled_split, training_variants
 
     for split in ("train", "dev"):
         write_manifest(
@@ -168,8 +171,9 @@ def test_reverb_changes_training_features_only(tmp_path):
 
 
 def test_reverb_settings_compose_and_validate(tmp_path):
-    from speech_lstm.config import AugmentConfig, to_object
-    from speech_lstm.training import training_variants
+    from speech_lstm.config import to_object
+    from speech_lstm.data.augment.config import AugmentConfig
+    from speech_lstm.training.splits import training_variants
     from tests.conftest import compose
 
     for group in ("none", "specaugment"):

@@ -10,10 +10,8 @@ from pathlib import Path
 import pytest
 
 from speech_lstm.synthetic import lexicon
-from speech_lstm.synthetic.sentences import (
-    SentenceGenerator,
+from speech_lstm.synthetic.morphology import (
     article,
-    distinct_words,
     gerund,
     number_words,
     participle,
@@ -21,6 +19,7 @@ from speech_lstm.synthetic.sentences import (
     plural,
     third_person,
 )
+from speech_lstm.synthetic.sentences import SentenceGenerator, distinct_words
 
 ALLOWED = re.compile(r"[a-z']+( [a-z']+)*")
 
@@ -36,7 +35,8 @@ def test_same_seed_gives_same_sentences():
 
 def test_same_seed_gives_same_sentences_in_a_fresh_process_with_other_hash_seed():
     code = (
-        "from speech_lstm.synthetic.sentences import SentenceGenerator as G; print(G(3).sentences(50))"
+        "from speech_lstm.synthetic.sentences import SentenceGenerator as G; "
+        "print(G(3).sentences(50))"
     )
     root = str(Path(__file__).resolve().parents[1])
     path = os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))

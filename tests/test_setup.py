@@ -7,8 +7,7 @@ import subprocess
 import pytest
 
 from tests.conftest import ROOT
-
-TOOLS = ("bash", "cat", "cut", "dirname", "id", "sha256sum", "python3")
+from tests.setup_fixtures import TOOLS
 
 
 @pytest.mark.skipif(shutil.which("setpriv") is None, reason="setpriv (util-linux) is not installed")

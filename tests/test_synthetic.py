@@ -7,15 +7,9 @@ import soundfile
 
 from speech_lstm.config import to_object
 from speech_lstm.data.manifest import read_manifest
-from speech_lstm.synthetic.corpus import (
-    SpeechRequest,
-    SplitConfig,
-    SyntheticConfig,
-    check_disjoint_voices,
-    generate_corpus,
-    plan_split,
-    synthesize,
-)
+from speech_lstm.synthetic.config import SplitConfig, SyntheticConfig, check_disjoint_voices
+from speech_lstm.synthetic.corpus import generate_corpus, plan_split
+from speech_lstm.synthetic.engines import SpeechRequest, synthesize
 from tests.conftest import compose, require_espeak
 
 

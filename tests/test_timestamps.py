@@ -1,10 +1,15 @@
 import numpy as np
 import pytest
 
-from speech_lstm.decoding.alignment import WordTiming, ctc_viterbi_alignment, log_softmax, word_timings
-from speech_lstm.transcription.output_formats import render_text, subtitle_cues
+from speech_lstm.decoding.alignment import (
+    WordTiming,
+    ctc_viterbi_alignment,
+    log_softmax,
+    word_timings,
+)
 from speech_lstm.text import Vocabulary
 from speech_lstm.transcription import Transcriber, TranscriptionResult
+from speech_lstm.transcription.output_formats import render_text, subtitle_cues
 from tests.transcription_fixtures import bursts, loudness_model
 
 

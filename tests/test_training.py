@@ -4,7 +4,6 @@ import json
 import math
 import signal
 import subprocess
-import sys
 import time
 
 import h5py
@@ -12,9 +11,10 @@ import keras
 import numpy as np
 import pytest
 
-from speech_lstm.config import TrainerConfig
-from speech_lstm.training import NanGuard
-from tests.conftest import ROOT, require_espeak, run_script
+from speech_lstm.training.callbacks import NanGuard
+from speech_lstm.training.config import TrainerConfig
+from tests.conftest import ROOT, require_espeak
+from tests.training_fixtures import generate_tiny_corpus, train_command
 
 
 def test_nan_guard_stops_at_the_first_bad_loss():
@@ -35,37 +35,12 @@ def test_precision_is_validated():
         TrainerConfig(precision="float8")
 
 
-def _generate_tiny_corpus(tmp_path) -> None:
-    require_espeak()
-    generated = run_script(
-        "make_synthetic.py",
-        f"paths.root_dir={tmp_path}",
-        "debug=tiny",
-        f"hydra.run.dir={tmp_path / 'gen'}",
-    )
-    assert generated.returncode == 0, generated.stderr
-
-
-def _train_command(tmp_path, *extra, run_name: str = "run"):
-    return [
-        sys.executable,
-        str(ROOT / "scripts" / "train.py"),
-        f"paths.root_dir={tmp_path}",
-        "debug=tiny",
-        f"hydra.run.dir={tmp_path / run_name}",
-        "trainer.epochs=3",
-        "model.units=16",
-        "trainer.verbose=0",
-        *extra,
-    ]
-
-
 @pytest.mark.slow
 def test_rerun_after_sigkill_resumes_from_the_backup(tmp_path):
-    _generate_tiny_corpus(tmp_path)
+    generate_tiny_corpus(tmp_path)
     backup = tmp_path / "run" / "backup" / "training_metadata.json"
     first = subprocess.Popen(
-        _train_command(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        train_command(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     deadline = time.monotonic() + 300
     while not backup.is_file() and first.poll() is None and time.monotonic() < deadline:
@@ -76,10 +51,12 @@ def test_rerun_after_sigkill_resumes_from_the_backup(tmp_path):
     done_before = json.loads(backup.read_text())["epoch"]
 
     second = subprocess.run(
-        _train_command(tmp_path), capture_output=True, text=True, timeout=600, check=False
+        train_command(tmp_path), capture_output=True, text=True, timeout=600, check=False
     )
     assert second.returncode == 0, second.stderr
-    epochs_run_again = [line for line in second.stdout.splitlines() if line.startswith("epoch ")]
+    # Hydra's job logging writes the training log to stdout: "[time][logger][INFO] - epoch 2/3: ..."
+    logged = [line.partition("] - ")[2] for line in second.stdout.splitlines()]
+    epochs_run_again = [message for message in logged if message.startswith("epoch ")]
     assert epochs_run_again[0].startswith(f"epoch {done_before + 1}/3")
     metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
     assert [row["epoch"] for row in metrics] == [1, 2, 3]
@@ -148,11 +125,11 @@ def test_every_experiment_composes_into_a_valid_training_config(experiment, tmp_
 
 @pytest.mark.slow
 def test_deterministic_training_reproduces_the_weights(tmp_path):
-    _generate_tiny_corpus(tmp_path)
+    generate_tiny_corpus(tmp_path)
     overrides = ["trainer.deterministic=true", "augment=specaugment", "augment.noise_copies=1"]
     weights = []
     for run in ("first", "second"):
-        command = _train_command(tmp_path, *overrides, run_name=run)
+        command = train_command(tmp_path, *overrides, run_name=run)
         done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
         assert done.returncode == 0, done.stderr
         weights.append(_checkpoint_arrays(tmp_path / run / "checkpoints" / "best.weights.h5"))

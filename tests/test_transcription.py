@@ -1,5 +1,6 @@
 import csv
 import json
+import logging
 import subprocess
 import sys
 
@@ -8,7 +9,6 @@ import pytest
 import soundfile
 
 from speech_lstm import Transcriber as LazyTranscriber
-from speech_lstm.config import TranscribeConfig
 from speech_lstm.inference.model_dir import load_model_dir
 from speech_lstm.text import Vocabulary
 from speech_lstm.transcription import (
@@ -18,6 +18,7 @@ from speech_lstm.transcription import (
     run_transcription,
 )
 from speech_lstm.transcription import runner as runner_module
+from speech_lstm.transcription.config import TranscribeConfig
 from tests.conftest import ROOT, write_tone
 from tests.transcription_fixtures import (
     loudness_model,
@@ -125,13 +126,14 @@ def test_corrupt_empty_unsupported_and_missing_files_fail_alone(model_dir, tmp_p
     assert all(r.text is None and r.duration is None for r in results if r.error)
 
 
-def test_run_transcription_writes_jsonl_and_counts_failures(model_dir, tmp_path, capsys):
+def test_run_transcription_writes_jsonl_and_counts_failures(model_dir, tmp_path, caplog):
     write_tone(tmp_path / "in" / "a.wav")
     (tmp_path / "in" / "b.wav").write_bytes(b"broken")
     out = tmp_path / "out" / "t.jsonl"
-    summary = run_transcription(config(model_dir, tmp_path / "in", out))
+    with caplog.at_level(logging.INFO, logger="speech_lstm"):
+        summary = run_transcription(config(model_dir, tmp_path / "in", out))
     assert summary == {"done": 1, "failed": 1, "skipped": 0}
-    assert "1 done, 1 failed, 0 skipped" in capsys.readouterr().out
+    assert "1 done, 1 failed, 0 skipped" in caplog.text
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     rows.sort(key=lambda row: row["audio_filepath"])
     assert rows[0].keys() == {"audio_filepath", "text", "duration"}
@@ -250,9 +252,9 @@ def test_every_transcription_config_composes():
     from hydra.core.config_store import ConfigStore
 
     from speech_lstm.config import to_object
-    from speech_lstm.inference.export import ExportConfig
     from speech_lstm.decoding.lm import BuildLmConfig
-    from speech_lstm.evaluation.tuning import TuneDecoderConfig
+    from speech_lstm.evaluation.config import TuneDecoderConfig
+    from speech_lstm.inference.config import ExportConfig
     from tests.conftest import compose
 
     for decoder in ("greedy", "beam", "beam_lm"):

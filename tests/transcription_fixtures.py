@@ -15,10 +15,10 @@ import keras
 import numpy as np
 import soundfile
 
-from speech_lstm.config import ModelConfig
 from speech_lstm.features import MfccConfig
-from speech_lstm.model.network import build_acoustic_model
 from speech_lstm.inference.model_dir import TrainedModel, save_model_dir
+from speech_lstm.model.config import ModelConfig
+from speech_lstm.model.network import build_acoustic_model
 from speech_lstm.text import Vocabulary
 
 RATE = 16000
@@ -34,7 +34,7 @@ def untrained_model() -> TrainedModel:
 def loudness_model() -> TrainedModel:
     """The known-answer stub: "a" on loud steps, space on quiet ones, blank in between."""
     # The first MFCC is about -470 in the near-silence and -30 in a burst: threshold -250.
-    return _first_mfcc_stub(MfccConfig(normalize=False), "loudness", scale=0.05, offset=12.5)
+    return first_mfcc_stub(MfccConfig(normalize=False), "loudness", scale=0.05, offset=12.5)
 
 
 def speaker_loudness_model() -> TrainedModel:
@@ -43,10 +43,10 @@ def speaker_loudness_model() -> TrainedModel:
     ("" with its speaker's statistics) or full of "a"s (its own) shows which were used."""
     # The normalised first MFCC: 0 is the speaker's mean.
     features = MfccConfig(normalize_scope="speaker")
-    return _first_mfcc_stub(features, "speaker_loudness", scale=5.0, offset=0.0)
+    return first_mfcc_stub(features, "speaker_loudness", scale=5.0, offset=0.0)
 
 
-def _first_mfcc_stub(features: MfccConfig, name: str, scale: float, offset: float) -> TrainedModel:
+def first_mfcc_stub(features: MfccConfig, name: str, scale: float, offset: float) -> TrainedModel:
     """A real Keras model whose logits read only the first MFCC of each step: "a" gets
     `scale * c0 + offset`, space the negative, blank 0."""
     config, vocabulary = ModelConfig(1, 8, 0.0, 3), Vocabulary()
