@@ -1,9 +1,12 @@
 """Evaluation: WER/CER scoring with jiwer, breakdowns, bootstrap intervals and reports.
 
-Modules: `normalization` (the text normaliser) with `number_words` (digits as words),
-`scoring` (counts and alignments), `breakdowns`, `bootstrap`, `predictions` (reading and
-joining), `report` (report.json and per_utterance.jsonl), `report_md`, `report_html`, `plots`,
-`runner` (`run_evaluation`) and `compare` (two or more reports side by side).
+Modules: `config` (`EvaluateConfig`, `TuneDecoderConfig`), `normalization` (the text
+normaliser) with `number_words` (digits as words), `scoring` (counts and alignments),
+`breakdowns`, `bootstrap`, `predictions` (reading and joining), `report` (report.json and
+per_utterance.jsonl), `report_md`, `report_html`, `plots`, `runner` (`run_evaluation`),
+`compare` (two or more reports side by side) and `tuning` (the beam_lm weights that score
+best on a dev manifest). Transcribing (model_dir mode, tuning) loads TensorFlow; scoring
+alone does not.
 """
 
 from speech_lstm.evaluation.normalization import NormalizerConfig, TextNormalizer
