@@ -50,7 +50,7 @@ def spoken_split(tmp_path_factory):
 
 
 def train_and_score(split, vocabulary: Vocabulary, shuffle_labels: bool) -> tuple[float, float]:
-    """Trains a fresh tiny model for `STEPS` full-batch steps; returns (mean training loss, train CER).
+    """Trains a fresh tiny model for `STEPS` full-batch steps; returns (mean loss, train CER).
 
     With `shuffle_labels`, every step pairs the batch's features with its labels in a new
     random order, as a pipeline that batches features and labels apart would.
