@@ -16,7 +16,7 @@ import tensorflow as tf
 from omegaconf import OmegaConf
 
 from speech_lstm.config import ModelConfig, TrainConfig
-from speech_lstm.data.dataset import LabelledSplit, label_split, make_dataset
+from speech_lstm.data.dataset import LabelledSplit, label_split, make_training_stream
 from speech_lstm.data.feature_store import ORIGINAL, AudioVariant, build_feature_store
 from speech_lstm.data.manifest import Utterance, read_manifest
 from speech_lstm.decoding import greedy_decode
@@ -38,6 +38,13 @@ from speech_lstm.model_dir import (
     load_model_dir,
     reading_differences,
     save_model_dir,
+)
+from speech_lstm.resume import (
+    RandomStateBackup,
+    ResumableEarlyStopping,
+    best_so_far,
+    completed_history,
+    resumed_epoch,
 )
 from speech_lstm.text import BLANK_INDEX, Vocabulary, normalize_text
 
@@ -255,8 +262,10 @@ def make_callbacks(
 
     Everything is written below `run_dir`: the run directory on the chief, a directory of its
     own on any other worker (see `speech_lstm.distribute.worker_dir`), which gets no TensorBoard
-    logs.
+    logs. A run resumed from `run_dir/backup` carries on checkpoint selection and early stopping
+    from the epochs already done.
     """
+    history = completed_history(run_dir / "metrics.json", resumed_epoch(run_dir / "backup"))
     callbacks = [
         EpochReport(dev, train_seconds, config, run_dir, tensorboard=chief),
         keras.callbacks.ModelCheckpoint(
@@ -265,7 +274,9 @@ def make_callbacks(
             mode="min",
             save_best_only=True,
             save_weights_only=True,
+            initial_value_threshold=best_so_far(history, "val_wer"),
         ),
+        RandomStateBackup(run_dir / "backup"),
         keras.callbacks.BackupAndRestore(str(run_dir / "backup")),
         *(
             [keras.callbacks.TensorBoard(str(run_dir / "tensorboard"), write_graph=False)]
@@ -276,8 +287,11 @@ def make_callbacks(
     ]
     if config.trainer.early_stopping_patience:
         callbacks.append(
-            keras.callbacks.EarlyStopping(
-                monitor="val_wer", mode="min", patience=config.trainer.early_stopping_patience
+            ResumableEarlyStopping(
+                history,
+                monitor="val_wer",
+                mode="min",
+                patience=config.trainer.early_stopping_patience,
             )
         )
     return callbacks
@@ -345,16 +359,16 @@ def _train(config: TrainConfig, strategy: tf.distribute.Strategy) -> Path:
         f"{strategy.num_replicas_in_sync} replica(s)",
         flush=True,
     )
-    dataset = make_dataset(
+    dataset, steps = make_training_stream(
         train_split,
         config.trainer.batch_size,
         config.model.subsampling,
-        shuffle=True,
+        first_epoch=resumed_epoch(out_dir / "backup"),
+        epochs=config.trainer.epochs,
         seed=config.trainer.seed,
         num_buckets=config.trainer.num_buckets,
         augment=config.augment,
     )
-    steps = int(dataset.cardinality())
     with strategy.scope():
         acoustic = build_acoustic_model(config.features.feature_dim, vocabulary.size, config.model)
         if config.trainer.init_from:
@@ -362,12 +376,13 @@ def _train(config: TrainConfig, strategy: tf.distribute.Strategy) -> Path:
         trainer_model = DistributedCtcModel(acoustic, config.model.subsampling)
         trainer_model.compile(optimizer=make_optimizer(config, steps))
     callbacks = make_callbacks(config, out_dir, dev_split, train_split.audio_seconds, chief)
-    history = trainer_model.fit(
+    trainer_model.fit(
         shard_by_data(dataset),
         epochs=config.trainer.epochs,
+        steps_per_epoch=steps,
         callbacks=callbacks,
         verbose=config.trainer.verbose,
-        shuffle=False,  # the dataset reshuffles itself each epoch
+        shuffle=False,  # the stream shuffles each epoch itself
     )
     nan_guard = next(c for c in callbacks if isinstance(c, NanGuard))
     best = out_dir / "checkpoints" / "best.weights.h5"
@@ -376,7 +391,9 @@ def _train(config: TrainConfig, strategy: tf.distribute.Strategy) -> Path:
     if not chief:
         return out_dir
     trainer_model.load_weights(best)
-    return export(run_dir, acoustic, vocabulary, config, history.history)
+    report = next(c for c in callbacks if isinstance(c, EpochReport))
+    every_epoch = {"val_wer": [row["val_wer"] for row in report.history]}
+    return export(run_dir, acoustic, vocabulary, config, every_epoch)
 
 
 def load_initial_weights(

@@ -83,13 +83,17 @@ def make_dataset(
     seed: int = 0,
     num_buckets: int = 8,
     augment: AugmentConfig | None = None,
+    epoch: int | tf.Tensor = 0,
 ) -> tf.data.Dataset:
-    """Batches of ({features, feature_lengths}, {labels, label_lengths}) bucketed by length.
+    """One pass of batches ({features, feature_lengths}, {labels, label_lengths}) bucketed by
+    length.
 
     Features are zero-padded to a multiple of `subsampling` and then to the longest in the
     batch; lengths carry the true frame and label counts so padding never reaches the loss.
     Without `shuffle`, order is by length within buckets but deterministic. `augment`
-    (training only) applies SpecAugment masks to each utterance before batching.
+    (training only) applies SpecAugment masks to each utterance before batching. The shuffled
+    order and the masks are a function of (`seed`, `epoch`) alone, so that a resumed run sees
+    the same batches as one never interrupted (see `make_training_stream`).
     """
     feature_dim = split.store.frames.shape[1]
 
@@ -109,17 +113,24 @@ def make_dataset(
         labels.set_shape((None,))
         return features, length, labels
 
-    dataset = tf.data.Dataset.range(len(split))
+    epoch_seed = tf.stack([tf.cast(seed, tf.int64), tf.cast(epoch, tf.int64)])
+    positions = tf.range(len(split), dtype=tf.int64)
     if shuffle:
-        dataset = dataset.shuffle(len(split), seed=seed, reshuffle_each_iteration=True)
-    dataset = dataset.map(load_tensors, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+        positions = tf.random.experimental.stateless_shuffle(positions, seed=epoch_seed)
+    dataset = tf.data.Dataset.from_tensor_slices(positions)
     if augment is not None and augment.spec_augment:
         n_mfcc = feature_dim if split.store.n_mfcc is None else split.store.n_mfcc
 
-        def augment_example(features, length, labels):
-            return spec_augment(features, length, augment, n_mfcc), length, labels
+        def load_and_augment(position):
+            features, length, labels = load_tensors(position)
+            example_seed = tf.random.experimental.stateless_fold_in(epoch_seed, position)
+            return spec_augment(features, length, augment, n_mfcc, example_seed), length, labels
 
-        dataset = dataset.map(augment_example, num_parallel_calls=tf.data.AUTOTUNE)
+        dataset = dataset.map(
+            load_and_augment, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True
+        )
+    else:
+        dataset = dataset.map(load_tensors, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     boundaries = _bucket_boundaries(split, num_buckets)
     num_batches = count_batches(split, boundaries, batch_size)
     dataset = dataset.bucket_by_sequence_length(
@@ -131,6 +142,34 @@ def make_dataset(
     dataset = dataset.map(_as_inputs_and_targets)
     dataset = dataset.apply(tf.data.experimental.assert_cardinality(num_batches))
     return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def make_training_stream(
+    split: LabelledSplit,
+    batch_size: int,
+    subsampling: int,
+    first_epoch: int,
+    epochs: int,
+    seed: int = 0,
+    num_buckets: int = 8,
+    augment: AugmentConfig | None = None,
+) -> tuple[tf.data.Dataset, int]:
+    """The shuffled training batches of epochs `first_epoch` to `epochs - 1`, back to back.
+
+    Returns the stream and its batches per epoch (for `fit(steps_per_epoch=...)`). A run that
+    resumes at epoch k builds the stream from k and gets exactly the batches an uninterrupted
+    run gets from epoch k on.
+    """
+
+    def one_epoch(epoch):
+        return make_dataset(
+            split, batch_size, subsampling, True, seed, num_buckets, augment, epoch=epoch
+        )
+
+    boundaries = _bucket_boundaries(split, num_buckets)
+    steps_per_epoch = count_batches(split, boundaries, batch_size)
+    stream = tf.data.Dataset.range(first_epoch, epochs).flat_map(one_epoch)
+    return stream.prefetch(tf.data.AUTOTUNE), steps_per_epoch
 
 
 def count_batches(split: LabelledSplit, boundaries: list[int], batch_size: int) -> int:
@@ -164,32 +203,37 @@ MASK_VALUE = 1e-3
 
 
 def spec_augment(
-    features: tf.Tensor, length: tf.Tensor, config: AugmentConfig, n_mfcc: int
+    features: tf.Tensor, length: tf.Tensor, config: AugmentConfig, n_mfcc: int, seed: tf.Tensor
 ) -> tf.Tensor:
     """SpecAugment on one (frames, dims) MFCC matrix whose first `length` frames are real.
 
-    Frequency masks hide the same cepstral coefficients in the static and delta blocks.
+    Frequency masks hide the same cepstral coefficients in the static and delta blocks. The
+    masks are a function of `seed` (a shape-[2] stateless seed) alone.
     """
     frames, dims = tf.shape(features)[0], tf.shape(features)[1]
+    seeds = tf.random.experimental.stateless_split(seed, config.freq_masks + config.time_masks)
     keep_coefficients = tf.ones([n_mfcc], tf.bool)
-    for _ in range(config.freq_masks):
-        keep_coefficients &= _random_band(n_mfcc, config.freq_mask_width)
+    for k in range(config.freq_masks):
+        keep_coefficients &= _random_band(n_mfcc, config.freq_mask_width, seeds[k])
     keep_dims = tf.tile(keep_coefficients, [dims // n_mfcc])
     longest = tf.minimum(
         config.time_mask_width,
         tf.cast(config.time_mask_max_fraction * tf.cast(length, tf.float32), tf.int32),
     )
     keep_frames = tf.ones([frames], tf.bool)
-    for _ in range(config.time_masks):
-        keep_frames &= _random_band(length, longest, total=frames)
+    for k in range(config.time_masks):
+        keep_frames &= _random_band(length, longest, seeds[config.freq_masks + k], total=frames)
     keep = keep_frames[:, None] & keep_dims[None, :]
     real = tf.range(frames)[:, None] < length
     return tf.where(keep | ~real, features, MASK_VALUE)
 
 
-def _random_band(size, max_width, total=None) -> tf.Tensor:
+def _random_band(size, max_width, seed: tf.Tensor, total=None) -> tf.Tensor:
     """A boolean vector of length `total` (default `size`), False on one random band."""
-    width = tf.random.uniform([], 0, tf.maximum(max_width, 0) + 1, tf.int32)
-    start = tf.random.uniform([], 0, tf.maximum(size - width, 0) + 1, tf.int32)
+    width_seed, start_seed = tf.unstack(tf.random.experimental.stateless_split(seed, 2))
+    width = tf.random.stateless_uniform([], width_seed, 0, tf.maximum(max_width, 0) + 1, tf.int32)
+    start = tf.random.stateless_uniform(
+        [], start_seed, 0, tf.maximum(size - width, 0) + 1, tf.int32
+    )
     positions = tf.range(size if total is None else total)
     return (positions < start) | (positions >= start + width)
