@@ -116,6 +116,29 @@ def test_batches_are_bucketed_padded_and_carry_true_lengths(corpus, tmp_path):
     assert sorted(seen) == sorted(store.num_frames(i) for i in split.indices)
 
 
+def test_every_batch_row_keeps_its_own_features_and_labels(corpus, tmp_path):
+    """Each utterance has a frame count of its own, so a row's length names the utterance:
+    its features and its label row must both be that utterance's."""
+    store = build_feature_store(corpus, MfccConfig(), tmp_path / "cache", num_workers=1)
+    vocabulary = Vocabulary()
+    split = label_split(corpus, store, vocabulary, subsampling=3)
+    by_length = {store.num_frames(i): p for p, i in enumerate(split.indices)}
+    assert len(by_length) == len(split), "the fixture needs distinct lengths"
+    dataset = make_dataset(split, batch_size=3, subsampling=3, shuffle=True, num_buckets=2)
+    rows = 0
+    for inputs, targets in dataset:
+        features, lengths = inputs["features"].numpy(), inputs["feature_lengths"].numpy()
+        labels, label_lengths = targets["labels"].numpy(), targets["label_lengths"].numpy()
+        for row, length in enumerate(lengths):
+            position = by_length[int(length)]
+            own = split.store.features(split.indices[position])
+            np.testing.assert_array_equal(features[row, :length], own)
+            text = vocabulary.decode(labels[row, : label_lengths[row]].tolist())
+            assert text == split.texts[position]
+            rows += 1
+    assert rows == len(split)
+
+
 def test_spec_augment_changes_training_inputs_only(corpus, tmp_path):
     from speech_lstm.data.augment.config import AugmentConfig
 

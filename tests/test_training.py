@@ -5,6 +5,7 @@ import math
 import signal
 import subprocess
 import time
+import zipfile
 
 import h5py
 import keras
@@ -35,32 +36,81 @@ def test_precision_is_validated():
         TrainerConfig(precision="float8")
 
 
+RESUMABLE = [
+    "trainer.deterministic=true",
+    "trainer.epochs=4",
+    "trainer.batch_size=4",
+    "model.dropout=0.2",
+    "augment=specaugment",
+    "trainer.early_stopping_patience=3",
+]
+TIMING_FIELDS = ("throughput_audio_s_per_s", "epoch_seconds")
+
+
 @pytest.mark.slow
-def test_rerun_after_sigkill_resumes_from_the_backup(tmp_path):
+def test_a_run_killed_mid_epoch_and_resumed_ends_as_an_uninterrupted_one(tmp_path):
+    """SIGKILL during the second epoch, then a rerun: the weights of every checkpoint, the
+    exported model and every metric equal those of a run never interrupted. Dropout,
+    SpecAugment, shuffling, Adam's moments and the learning-rate schedule all take part."""
     generate_tiny_corpus(tmp_path)
-    backup = tmp_path / "run" / "backup" / "training_metadata.json"
+    whole = subprocess.run(
+        train_command(tmp_path, *RESUMABLE, run_name="whole"),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert whole.returncode == 0, whole.stderr
+
+    backup = tmp_path / "killed" / "backup" / "training_metadata.json"
     first = subprocess.Popen(
-        train_command(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        train_command(tmp_path, *RESUMABLE, run_name="killed"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 300
     while not backup.is_file() and first.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.2)
+        time.sleep(0.05)
     assert backup.is_file(), "the first run never wrote a backup"
+    time.sleep(1.0)  # into the second epoch
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=30)
     done_before = json.loads(backup.read_text())["epoch"]
+    assert done_before < 4 and not (tmp_path / "killed" / "model").exists()
 
     second = subprocess.run(
-        train_command(tmp_path), capture_output=True, text=True, timeout=600, check=False
+        train_command(tmp_path, *RESUMABLE, run_name="killed"),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     assert second.returncode == 0, second.stderr
-    # Hydra's job logging writes the training log to stdout: "[time][logger][INFO] - epoch 2/3: ..."
+    # Hydra's job logging writes the training log to stdout: "[time][logger][INFO] - epoch 2/4: ..."
     logged = [line.partition("] - ")[2] for line in second.stdout.splitlines()]
     epochs_run_again = [message for message in logged if message.startswith("epoch ")]
-    assert epochs_run_again[0].startswith(f"epoch {done_before + 1}/3")
-    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
-    assert [row["epoch"] for row in metrics] == [1, 2, 3]
-    assert (tmp_path / "run" / "model" / "model.keras").is_file()
+    assert epochs_run_again[0].startswith(f"epoch {done_before + 1}/4")
+
+    def metrics(run: str) -> list[dict]:
+        rows = json.loads((tmp_path / run / "metrics.json").read_text())
+        return [{k: v for k, v in row.items() if k not in TIMING_FIELDS} for row in rows]
+
+    assert [row["epoch"] for row in metrics("whole")] == [1, 2, 3, 4]
+    assert metrics("killed") == metrics("whole")
+    for run in ("whole", "killed"):  # the exported model's weights, out of its .keras zip
+        with zipfile.ZipFile(tmp_path / run / "model" / "model.keras") as archive:
+            archive.extract("model.weights.h5", tmp_path / run / "exported")
+    for weights_file in ("checkpoints/best.weights.h5", "exported/model.weights.h5"):
+        expected = _checkpoint_arrays(tmp_path / "whole" / weights_file)
+        resumed = _checkpoint_arrays(tmp_path / "killed" / weights_file)
+        assert len(expected) > 4
+        assert all(np.array_equal(a, b) for a, b in zip(expected, resumed, strict=True))
+    exported = [
+        json.loads((tmp_path / run / "model" / "training.json").read_text())
+        for run in ("whole", "killed")
+    ]
+    for key in ("epochs_run", "best_epoch", "best_dev_wer"):
+        assert exported[0][key] == exported[1][key], key
 
 
 @pytest.mark.slow

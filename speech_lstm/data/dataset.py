@@ -84,13 +84,17 @@ def make_dataset(
     seed: int = 0,
     num_buckets: int = 8,
     augment: AugmentConfig | None = None,
+    epoch: int | tf.Tensor = 0,
 ) -> tf.data.Dataset:
-    """Batches of ({features, feature_lengths}, {labels, label_lengths}) bucketed by length.
+    """One pass of batches ({features, feature_lengths}, {labels, label_lengths}) bucketed by
+    length.
 
     Features are zero-padded to a multiple of `subsampling` and then to the longest in the
     batch; lengths carry the true frame and label counts so padding never reaches the loss.
     Without `shuffle`, order is by length within buckets but deterministic. `augment`
-    (training only) applies SpecAugment masks to each utterance before batching.
+    (training only) applies SpecAugment masks to each utterance before batching. The shuffled
+    order and the masks are a function of (`seed`, `epoch`) alone, so that a resumed run sees
+    the same batches as one never interrupted (see `make_training_stream`).
     """
     feature_dim = split.store.frames.shape[1]
 
@@ -110,17 +114,24 @@ def make_dataset(
         labels.set_shape((None,))
         return features, length, labels
 
-    dataset = tf.data.Dataset.range(len(split))
+    epoch_seed = tf.stack([tf.cast(seed, tf.int64), tf.cast(epoch, tf.int64)])
+    positions = tf.range(len(split), dtype=tf.int64)
     if shuffle:
-        dataset = dataset.shuffle(len(split), seed=seed, reshuffle_each_iteration=True)
-    dataset = dataset.map(load_tensors, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+        positions = tf.random.experimental.stateless_shuffle(positions, seed=epoch_seed)
+    dataset = tf.data.Dataset.from_tensor_slices(positions)
     if augment is not None and augment.spec_augment:
         n_mfcc = feature_dim if split.store.n_mfcc is None else split.store.n_mfcc
 
-        def augment_example(features, length, labels):
-            return spec_augment(features, length, augment, n_mfcc), length, labels
+        def load_and_augment(position):
+            features, length, labels = load_tensors(position)
+            example_seed = tf.random.experimental.stateless_fold_in(epoch_seed, position)
+            return spec_augment(features, length, augment, n_mfcc, example_seed), length, labels
 
-        dataset = dataset.map(augment_example, num_parallel_calls=tf.data.AUTOTUNE)
+        dataset = dataset.map(
+            load_and_augment, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True
+        )
+    else:
+        dataset = dataset.map(load_tensors, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     boundaries = _bucket_boundaries(split, num_buckets)
     num_batches = count_batches(split, boundaries, batch_size)
     dataset = dataset.bucket_by_sequence_length(
@@ -132,6 +143,34 @@ def make_dataset(
     dataset = dataset.map(_as_inputs_and_targets)
     dataset = dataset.apply(tf.data.experimental.assert_cardinality(num_batches))
     return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def make_training_stream(
+    split: LabelledSplit,
+    batch_size: int,
+    subsampling: int,
+    first_epoch: int,
+    epochs: int,
+    seed: int = 0,
+    num_buckets: int = 8,
+    augment: AugmentConfig | None = None,
+) -> tuple[tf.data.Dataset, int]:
+    """The shuffled training batches of epochs `first_epoch` to `epochs - 1`, back to back.
+
+    Returns the stream and its batches per epoch (for `fit(steps_per_epoch=...)`). A run that
+    resumes at epoch k builds the stream from k and gets exactly the batches an uninterrupted
+    run gets from epoch k on.
+    """
+
+    def one_epoch(epoch):
+        return make_dataset(
+            split, batch_size, subsampling, True, seed, num_buckets, augment, epoch=epoch
+        )
+
+    boundaries = _bucket_boundaries(split, num_buckets)
+    steps_per_epoch = count_batches(split, boundaries, batch_size)
+    stream = tf.data.Dataset.range(first_epoch, epochs).flat_map(one_epoch)
+    return stream.prefetch(tf.data.AUTOTUNE), steps_per_epoch
 
 
 def count_batches(split: LabelledSplit, boundaries: list[int], batch_size: int) -> int:

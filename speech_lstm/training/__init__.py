@@ -1,8 +1,9 @@
 """Training stage: manifests -> cached features -> bucketed batches -> BiLSTM-CTC -> model dir.
 
 Modules: `config` (`TrainerConfig`), `splits` (labelled training and dev sets, augmentation
-copies), `callbacks` (dev scoring and progress log, NaN guard, checkpoints), `loop`
-(`train`), `distribute` (tf.distribute strategies) and `sweep` (the Hydra multirun summary).
+copies), `callbacks` (dev scoring and progress log, NaN guard, checkpoints), `resume` (what a
+run resumed after a kill carries on), `loop` (`train`), `distribute` (tf.distribute
+strategies) and `sweep` (the Hydra multirun summary).
 `train` loads lazily, so that `speech_lstm.training.sweep` (a Hydra callback every training
 config names) and `config` stay free of TensorFlow.
 """

@@ -19,6 +19,13 @@ from speech_lstm.evaluation.scoring import score
 from speech_lstm.inference.logits import LogitComputer
 from speech_lstm.text import BLANK_INDEX, Vocabulary
 from speech_lstm.training.distribute import mean_over_replicas
+from speech_lstm.training.resume import (
+    RandomStateBackup,
+    ResumableEarlyStopping,
+    best_so_far,
+    completed_history,
+    resumed_epoch,
+)
 
 if TYPE_CHECKING:
     from speech_lstm.config import TrainConfig
@@ -182,8 +189,10 @@ def make_callbacks(
 
     Everything is written below `run_dir`: the run directory on the chief, a directory of its
     own on any other worker (see `speech_lstm.training.distribute.worker_dir`), which gets no
-    TensorBoard logs.
+    TensorBoard logs. A run resumed from `run_dir/backup` carries on checkpoint selection and
+    early stopping from the epochs already done.
     """
+    history = completed_history(run_dir / "metrics.json", resumed_epoch(run_dir / "backup"))
     callbacks = [
         EpochReport(dev, train_seconds, config, run_dir, tensorboard=chief),
         keras.callbacks.ModelCheckpoint(
@@ -192,7 +201,9 @@ def make_callbacks(
             mode="min",
             save_best_only=True,
             save_weights_only=True,
+            initial_value_threshold=best_so_far(history, "val_wer"),
         ),
+        RandomStateBackup(run_dir / "backup"),
         keras.callbacks.BackupAndRestore(str(run_dir / "backup")),
         *(
             [keras.callbacks.TensorBoard(str(run_dir / "tensorboard"), write_graph=False)]
@@ -203,8 +214,11 @@ def make_callbacks(
     ]
     if config.trainer.early_stopping_patience:
         callbacks.append(
-            keras.callbacks.EarlyStopping(
-                monitor="val_wer", mode="min", patience=config.trainer.early_stopping_patience
+            ResumableEarlyStopping(
+                history,
+                monitor="val_wer",
+                mode="min",
+                patience=config.trainer.early_stopping_patience,
             )
         )
     return callbacks

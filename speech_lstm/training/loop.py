@@ -14,7 +14,7 @@ import numpy as np
 import tensorflow as tf
 from omegaconf import OmegaConf
 
-from speech_lstm.data.dataset import make_dataset
+from speech_lstm.data.dataset import make_training_stream
 from speech_lstm.data.manifest import read_manifest
 from speech_lstm.decoding.lm import NgramLM, build_ngram_lm
 from speech_lstm.inference.model_dir import (
@@ -27,7 +27,7 @@ from speech_lstm.inference.model_dir import (
 from speech_lstm.model.config import ModelConfig
 from speech_lstm.model.network import build_acoustic_model
 from speech_lstm.text import Vocabulary, normalize_text
-from speech_lstm.training.callbacks import NanGuard, make_callbacks
+from speech_lstm.training.callbacks import EpochReport, NanGuard, make_callbacks
 from speech_lstm.training.distribute import (
     DistributedCtcModel,
     build_strategy,
@@ -35,6 +35,7 @@ from speech_lstm.training.distribute import (
     shard_by_data,
     worker_dir,
 )
+from speech_lstm.training.resume import resumed_epoch
 from speech_lstm.training.splits import load_labelled_split, training_variants
 
 if TYPE_CHECKING:
@@ -122,16 +123,16 @@ def _train(config: TrainConfig, strategy: tf.distribute.Strategy) -> Path:
         out_dir,
         strategy.num_replicas_in_sync,
     )
-    dataset = make_dataset(
+    dataset, steps = make_training_stream(
         train_split,
         config.trainer.batch_size,
         config.model.subsampling,
-        shuffle=True,
+        first_epoch=resumed_epoch(out_dir / "backup"),
+        epochs=config.trainer.epochs,
         seed=config.trainer.seed,
         num_buckets=config.trainer.num_buckets,
         augment=config.augment,
     )
-    steps = int(dataset.cardinality())
     with strategy.scope():
         acoustic = build_acoustic_model(config.features.feature_dim, vocabulary.size, config.model)
         if config.trainer.init_from:
@@ -139,12 +140,13 @@ def _train(config: TrainConfig, strategy: tf.distribute.Strategy) -> Path:
         trainer_model = DistributedCtcModel(acoustic, config.model.subsampling)
         trainer_model.compile(optimizer=make_optimizer(config, steps))
     callbacks = make_callbacks(config, out_dir, dev_split, train_split.audio_seconds, chief)
-    history = trainer_model.fit(
+    trainer_model.fit(
         shard_by_data(dataset),
         epochs=config.trainer.epochs,
+        steps_per_epoch=steps,
         callbacks=callbacks,
         verbose=config.trainer.verbose,
-        shuffle=False,  # the dataset reshuffles itself each epoch
+        shuffle=False,  # the stream shuffles each epoch itself
     )
     nan_guard = next(c for c in callbacks if isinstance(c, NanGuard))
     best = out_dir / "checkpoints" / "best.weights.h5"
@@ -153,7 +155,9 @@ def _train(config: TrainConfig, strategy: tf.distribute.Strategy) -> Path:
     if not chief:
         return out_dir
     trainer_model.load_weights(best)
-    return export(run_dir, acoustic, vocabulary, config, history.history)
+    report = next(c for c in callbacks if isinstance(c, EpochReport))
+    every_epoch = {"val_wer": [row["val_wer"] for row in report.history]}
+    return export(run_dir, acoustic, vocabulary, config, every_epoch)
 
 
 def load_initial_weights(
