@@ -4,7 +4,10 @@ with a word n-gram language model and an optional lexicon (`LexiconBeamSearch`).
 With the LM, scores follow the usual shallow-fusion form:
 log P_ctc + alpha * ln P_lm + beta * words. With `lexicon_constrained`, only spellings that
 are (prefixes of) words of the language model survive, which turns near-miss spellings into
-real words.
+real words. With an `unk_penalty` as well, a spelling outside the lexicon survives too, as
+an unknown word: it is scored with the LM's <unk> probability and pays the penalty once, from
+the step it leaves the lexicon's prefixes, so a word the LM does not know can still be output
+instead of being forced into a wrong known word.
 """
 
 from __future__ import annotations
@@ -80,12 +83,16 @@ class LexiconBeamSearch:
         beam_width: int = 16,
         lexicon_constrained: bool = True,
         prune_log_prob: float = -10.0,
+        unk_penalty: float | None = None,
     ):
+        if unk_penalty is not None and unk_penalty < 0:
+            raise ValueError(f"unk_penalty must be >= 0 or None. Received: {unk_penalty}")
         self.characters = characters
         self.lm = lm
         self.weights = weights
         self.beam_width = beam_width
         self.prune_log_prob = prune_log_prob
+        self.unk_penalty = unk_penalty if lexicon_constrained else None
         words = lm.words
         self.prefixes = (
             {w[:i] for w in words for i in range(len(w) + 1)} if lexicon_constrained else None
@@ -136,7 +143,11 @@ class LexiconBeamSearch:
             self._add(following, prefix + char, 1, total + p)
 
     def _allowed(self, prefix: str, char: str) -> bool:
-        return self.prefixes is None or _partial_word(prefix) + char in self.prefixes
+        return self.unk_penalty is not None or self._in_lexicon(_partial_word(prefix) + char)
+
+    def _in_lexicon(self, partial_word: str) -> bool:
+        """Whether `partial_word` is (a prefix of) a word of the lexicon, or any is allowed."""
+        return self.prefixes is None or partial_word in self.prefixes
 
     @staticmethod
     def _add(following: dict[str, list[float]], prefix: str, slot: int, value: float) -> None:
@@ -146,19 +157,25 @@ class LexiconBeamSearch:
     def _complete_word(self, prefix: str) -> bool:
         """Scores the word `prefix` ends with; False when the lexicon forbids it."""
         word = _partial_word(prefix)
-        if self.words is not None and word not in self.words:
+        unknown = self.words is not None and word not in self.words
+        if unknown and self.unk_penalty is None:
             return False
         if prefix + " " not in self._lm_cache:
             base, history = self._lm_cache[prefix[: len(prefix) - len(word)]]
             gain = (
                 self.weights.alpha * _LN10 * self.lm.log10_prob(word, history) + self.weights.beta
             )
+            if unknown:
+                gain -= self.unk_penalty
             self._lm_cache[prefix + " "] = (base + gain, (*history, word))
         return True
 
     def _score(self, prefix: str, scores: list[float]) -> float:
-        base = prefix[: len(prefix) - len(_partial_word(prefix))]
-        return _logsumexp(*scores) + self._lm_cache[base][0]
+        word = _partial_word(prefix)
+        base = self._lm_cache[prefix[: len(prefix) - len(word)]][0]
+        if self.unk_penalty is not None and not self._in_lexicon(word):
+            base -= self.unk_penalty  # an unknown word pays from its first unknown letter
+        return _logsumexp(*scores) + base
 
     def _finish(self, beams: dict[str, list[float]]) -> str:
         best, best_score = "", _NEG_INF

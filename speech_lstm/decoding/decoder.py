@@ -25,7 +25,12 @@ class DecoderConfig:
         alpha: LM weight of "beam_lm".
         beta: word insertion bonus of "beam_lm".
         lm_path: ARPA file for "beam_lm"; null means `lm.arpa` in the model directory.
-        lexicon_constrained: "beam_lm" only spells words the LM knows.
+        lexicon_constrained: "beam_lm" only spells words the LM knows, unless `unk_penalty`
+            is set.
+        unk_penalty: with `lexicon_constrained`, a spelling the LM does not know may still be
+            output as an unknown word, scored with the LM's <unk> probability minus this
+            penalty (natural-log units, like the acoustic score); null keeps the vocabulary
+            closed. Tune it on dev with scripts/tune_decoder.py.
     """
 
     type: str = "greedy"
@@ -34,6 +39,7 @@ class DecoderConfig:
     beta: float = 1.5
     lm_path: str | None = None
     lexicon_constrained: bool = True
+    unk_penalty: float | None = None
 
     def __post_init__(self) -> None:
         if self.type not in DECODER_TYPES:
@@ -42,6 +48,8 @@ class DecoderConfig:
             )
         if self.beam_width < 1:
             raise ValueError(f"beam_width must be >= 1. Received: {self.beam_width}")
+        if self.unk_penalty is not None and self.unk_penalty < 0:
+            raise ValueError(f"unk_penalty must be >= 0 or null. Received: {self.unk_penalty}")
 
 
 class Decoder:
@@ -62,6 +70,7 @@ class Decoder:
                 LmWeights(config.alpha, config.beta),
                 config.beam_width,
                 config.lexicon_constrained,
+                unk_penalty=config.unk_penalty,
             )
             if config.type == "beam_lm"
             else None

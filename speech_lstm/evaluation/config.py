@@ -71,6 +71,8 @@ class TuneDecoderConfig:
         decoder: the starting beam_lm settings (beam width, LM path, lexicon).
         alphas: LM weights tried.
         betas: word bonuses tried.
+        unk_penalties: unknown-word penalties tried after the (alpha, beta) search, at the best
+            pair (null: the closed vocabulary); empty keeps `decoder.unk_penalty`.
         search: "grid" tries every pair; "random" draws `trials` pairs uniformly from the
             ranges the two lists span.
         trials: pairs drawn by random search.
@@ -85,6 +87,7 @@ class TuneDecoderConfig:
     decoder: DecoderConfig = field(default_factory=lambda: DecoderConfig(type="beam_lm"))
     alphas: list[float] = field(default_factory=lambda: [0.2, 0.5, 0.8, 1.1, 1.5])
     betas: list[float] = field(default_factory=lambda: [0.0, 0.75, 1.5, 2.25, 3.0])
+    unk_penalties: list[float | None] = field(default_factory=list)
     search: str = "grid"
     trials: int = 20
     seed: int = 0

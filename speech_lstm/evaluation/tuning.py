@@ -47,8 +47,9 @@ def tune_decoder(config: TuneDecoderConfig) -> dict:
     """Scores every candidate on the manifest, writes the best decoder config to `output`.
 
     Returns:
-        `best` ({alpha, beta, wer}), `baseline` (WER with the starting weights), `greedy_wer`,
-        `trials` (every pair's WER) and the written `output` path.
+        `best` ({alpha, beta, wer}, and `unk_penalty` when one of `unk_penalties` lowered the
+        WER), `unk_trials` (each penalty's WER at the best pair), `baseline` (WER with the
+        starting weights), `greedy_wer`, `trials` (every pair's WER) and the written `output`.
     """
     trained = load_model_dir(config.model_dir)
     lm = NgramLM.load_arpa(config.decoder.lm_path) if config.decoder.lm_path else trained.lm
@@ -70,9 +71,20 @@ def tune_decoder(config: TuneDecoderConfig) -> dict:
         )
         log.info("alpha=%.3f beta=%.3f WER %.4f", alpha, beta, trials[-1]["wer"])
     best = min(trials, key=lambda t: t["wer"])
-    write_decoder_yaml(replace(base, alpha=best["alpha"], beta=best["beta"]), config.output, best)
+    tuned = replace(base, alpha=best["alpha"], beta=best["beta"])
+    unk_trials = []
+    for penalty in config.unk_penalties:
+        unk_trials.append({"unk_penalty": penalty, "wer": wer(replace(tuned, unk_penalty=penalty))})
+        log.info("unk_penalty=%s WER %.4f", penalty, unk_trials[-1]["wer"])
+    if unk_trials:
+        best_unk = min(unk_trials, key=lambda t: t["wer"])
+        if best_unk["wer"] < best["wer"]:
+            best = {**best, **best_unk}
+            tuned = replace(tuned, unk_penalty=best_unk["unk_penalty"])
+    write_decoder_yaml(tuned, config.output, best)
     return {
         "best": best,
+        "unk_trials": unk_trials,
         "baseline": {"alpha": base.alpha, "beta": base.beta, "wer": wer(base)},
         "greedy_wer": wer(DecoderConfig("greedy")),
         "trials": trials,
@@ -116,6 +128,7 @@ def decoder_yaml(decoder: DecoderConfig, best: dict | None = None) -> str:
         f"beta: {decoder.beta}",
         f"lm_path: {decoder.lm_path if decoder.lm_path else 'null'}",
         f"lexicon_constrained: {str(decoder.lexicon_constrained).lower()}",
+        f"unk_penalty: {'null' if decoder.unk_penalty is None else decoder.unk_penalty}",
     ]
     return "\n".join(lines) + "\n"
 
