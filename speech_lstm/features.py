@@ -91,13 +91,18 @@ class MfccConfig:
         return cls(**json.loads(Path(path).read_text(encoding="utf-8")))
 
 
-def compute_mfcc(waveform: np.ndarray, sample_rate: int, config: MfccConfig) -> np.ndarray:
+def compute_mfcc(
+    waveform: np.ndarray, sample_rate: int, config: MfccConfig, warp: float = 1.0
+) -> np.ndarray:
     """MFCCs (plus deltas) of a mono waveform.
 
     Args:
         waveform: float array of shape (samples,).
         sample_rate: rate of `waveform` in Hz; resampled to `config.sample_rate` if different.
         config: the front-end settings.
+        warp: vocal-tract-length perturbation for training copies: the power spectrum is
+            stretched along frequency by this factor before the mel filters (see
+            `warp_spectrum`); 1.0, the default, is what transcription always uses.
 
     Returns:
         float32 array of shape (frames, config.feature_dim), frames = 1 + samples // hop;
@@ -112,17 +117,34 @@ def compute_mfcc(waveform: np.ndarray, sample_rate: int, config: MfccConfig) -> 
     if sample_rate != config.sample_rate:
         waveform = librosa.resample(waveform, orig_sr=sample_rate, target_sr=config.sample_rate)
     n_fft = 1 << (config.win_length - 1).bit_length()
-    mfcc = librosa.feature.mfcc(
-        y=waveform.astype(np.float32),
-        sr=config.sample_rate,
-        n_mfcc=config.n_mfcc,
-        n_fft=n_fft,
-        win_length=config.win_length,
-        hop_length=config.hop_length,
-        n_mels=config.n_mels,
-        fmin=config.fmin,
-        fmax=config.fmax,
-    )
+    if warp == 1.0:
+        mfcc = librosa.feature.mfcc(
+            y=waveform.astype(np.float32),
+            sr=config.sample_rate,
+            n_mfcc=config.n_mfcc,
+            n_fft=n_fft,
+            win_length=config.win_length,
+            hop_length=config.hop_length,
+            n_mels=config.n_mels,
+            fmin=config.fmin,
+            fmax=config.fmax,
+        )
+    else:
+        stft = librosa.stft(
+            waveform.astype(np.float32),
+            n_fft=n_fft,
+            hop_length=config.hop_length,
+            win_length=config.win_length,
+        )
+        mel = librosa.feature.melspectrogram(
+            S=warp_spectrum(np.abs(stft) ** 2, warp),
+            sr=config.sample_rate,
+            n_fft=n_fft,
+            n_mels=config.n_mels,
+            fmin=config.fmin,
+            fmax=config.fmax,
+        )
+        mfcc = librosa.feature.mfcc(S=librosa.power_to_db(mel), n_mfcc=config.n_mfcc)
     stacked = [mfcc]
     if config.deltas and mfcc.shape[1] >= 3:
         width = min(9, mfcc.shape[1] if mfcc.shape[1] % 2 else mfcc.shape[1] - 1)
@@ -135,6 +157,23 @@ def compute_mfcc(waveform: np.ndarray, sample_rate: int, config: MfccConfig) -> 
     if config.normalize and config.normalize_scope == "utterance":
         frames = (frames - frames.mean(axis=0)) / (frames.std(axis=0) + NORMALIZE_EPSILON)
     return np.ascontiguousarray(frames, dtype=np.float32)
+
+
+def warp_spectrum(power: np.ndarray, warp: float, boundary: float = 0.8) -> np.ndarray:
+    """Vocal-tract-length perturbation (Jaitly and Hinton, 2013) of a (bins, frames) power
+    spectrogram: frequencies scale by `warp` up to `boundary` of the band, then piecewise
+    linearly so that the top of the band maps onto itself (a longer vocal tract, warp < 1,
+    lowers the formants)."""
+    bins = np.arange(power.shape[0], dtype=np.float64)
+    top = bins[-1]
+    knee = boundary * top * min(warp, 1.0)  # where the output leaves the linear part
+    # Output bin b shows input frequency source[b]: the inverse of the warp.
+    source = np.where(
+        bins <= knee,
+        bins / warp,
+        knee / warp + (bins - knee) * (top - knee / warp) / (top - knee),
+    )
+    return np.stack([np.interp(source, bins, frame) for frame in power.T], axis=1)
 
 
 @dataclass

@@ -105,3 +105,15 @@ def test_the_loss_of_a_model_s_outputs_does_not_depend_on_padding():
     batch = np.stack([np.pad(u, ((0, 30 - len(u)), (0, 0))) for u in utterances])
     mismatched = _loss(model, lengths, swapped, [4, 2, 3], model({"features": batch}))
     assert mismatched != pytest.approx(np.mean(alone), rel=1e-3)
+
+
+def test_empty_transcripts_cost_the_all_blank_path_even_in_a_batch_of_only_empty_ones():
+    """A clip with nothing said: its loss is -log P(blank at every step). A batch of such
+    clips has zero-width labels, which TensorFlow's CTC scores wrongly unless padded."""
+    model = _training_model(subsampling=1)
+    logits = np.log(np.asarray([[P1, P2, P3], [P1, P2, P3]]))
+    all_blank = [-math.log(0.6 * 0.5 * 0.2), -math.log(0.6 * 0.5)]
+    only_empty = _loss(model, [3, 2], np.zeros((2, 0)), [0, 0], logits)
+    assert only_empty == pytest.approx(np.mean(all_blank), rel=1e-4)
+    with_speech = _loss(model, [3, 2], [[0, 0], [A, 0]], [0, 1], logits)
+    assert with_speech == pytest.approx(np.mean([all_blank[0], CASES["single"][2]]), rel=1e-4)

@@ -46,8 +46,10 @@ def label_split(
 ) -> LabelledSplit:
     """Keeps the utterances that can be trained on and says how many it dropped and why.
 
-    Dropped: audio that failed to load, empty transcripts, durations over `max_duration`, and
-    utterances whose model steps are fewer than CTC needs for their transcript.
+    Dropped: audio that failed to load, transcripts that normalise to nothing, durations over
+    `max_duration`, and utterances whose model steps are fewer than CTC needs for their
+    transcript. A transcript that is empty in the manifest itself is kept: a clip with nothing
+    said in it, whose target is all blanks.
     """
     reasons = {"unreadable": 0, "empty transcript": 0, "too long": 0, "too short for CTC": 0}
     kept, labels, texts = [], [], []
@@ -57,7 +59,7 @@ def label_split(
         frames = store.num_frames(index)
         if frames == 0:
             reasons["unreadable"] += 1
-        elif not len(label):
+        elif not len(label) and utterance.text.strip():
             reasons["empty transcript"] += 1
         elif max_duration and utterance.duration > max_duration:
             reasons["too long"] += 1

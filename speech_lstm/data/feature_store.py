@@ -97,13 +97,16 @@ def _feature_settings(config: MfccConfig) -> dict:
 
 
 def _variant_settings(variant: AudioVariant) -> dict:
-    """The variant's fields for the store key; the reverb fields only when reverb is on, so
-    that stores built before reverb existed keep their keys."""
+    """The variant's fields for the store key; the reverb, warp and pitch fields only when
+    they are used, so that stores built before those existed keep their keys."""
     settings = asdict(variant)
     if variant.speed != 1.0:
         settings["resampler"] = SPEED_RESAMPLER
     if variant.rt60_s is None:
         del settings["rt60_s"], settings["drr_db"]
+    for added_later, unused in (("warp", 1.0), ("semitones", 0.0)):
+        if settings[added_later] == unused:
+            del settings[added_later]
     return settings
 
 
@@ -111,7 +114,7 @@ def _features_or_error(path: str, config: MfccConfig, variant: AudioVariant) -> 
     try:
         waveform = load_audio(path, config.sample_rate)
         waveform = apply_variant(waveform, config.sample_rate, variant, path)
-        return compute_mfcc(waveform, config.sample_rate, config)
+        return compute_mfcc(waveform, config.sample_rate, config, warp=variant.warp)
     except (AudioError, ValueError) as error:
         return str(error)
 

@@ -29,7 +29,11 @@ class SplitConfig:
     espeak-ng voices, the utterances are divided in proportion to the shares (one family speaks
     them all). Each family's voices take turns. `espeak_random_variants` adds that many
     variants with settings drawn at random (`rand000`, ...; see `espeak_variants`) to
-    `espeak_variants`: voice randomisation for a training split.
+    `espeak_variants`: voice randomisation for a training split. `nonspeech_share` adds that
+    share of `num_utterances` again as clips with nothing said (silence, noise, tones; empty
+    transcript), and `edge_silence_s` pads each spoken utterance with up to that many seconds
+    of silence before and after: both for a training split, so that the model learns to write
+    nothing where nothing is said.
     """
 
     num_utterances: int = 100
@@ -40,9 +44,16 @@ class SplitConfig:
     festival_voices: list[str] = field(default_factory=list)
     festival_share: float = 0.0
     espeak_random_variants: int = 0
+    nonspeech_share: float = 0.0
+    edge_silence_s: float = 0.0
 
     def __post_init__(self) -> None:
         random_variant_names(self.espeak_random_variants)  # validates the count
+        if not 0.0 <= self.nonspeech_share <= 1.0 or not 0.0 <= self.edge_silence_s <= 10.0:
+            raise ValueError(
+                "Need 0 <= nonspeech_share <= 1 and 0 <= edge_silence_s <= 10. Received: "
+                f"{self.nonspeech_share}, {self.edge_silence_s}"
+            )
         shares = self.shares()
         members = {"flite": self.flite_voices, "festival": self.festival_voices}
         for family, share in shares.items():
@@ -164,6 +175,9 @@ class SyntheticConfig:
             # before it keep their fingerprint and are reused.
             if not split["festival_voices"] and not split["festival_share"]:
                 del split["festival_voices"], split["festival_share"]
+            for added_later in ("nonspeech_share", "edge_silence_s"):
+                if not split[added_later]:  # unused: corpora made before keep their hash
+                    del split[added_later]
             count = split.pop("espeak_random_variants")
             if count:  # the variant files themselves, so a change to their draw counts
                 files = "".join(map(random_variant_text, random_variant_names(count)))

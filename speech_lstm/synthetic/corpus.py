@@ -31,6 +31,7 @@ from speech_lstm.synthetic.espeak_variants import (
     random_variant_names,
     write_variant_root,
 )
+from speech_lstm.synthetic.nonspeech import plan_nonspeech, write_nonspeech
 from speech_lstm.synthetic.sentences import SentenceGenerator
 
 LM_TEXT_FILE = "lm_text.txt"
@@ -51,6 +52,7 @@ def plan_split(
         raise ValueError(f"Split {name!r} has no voices. Received: {split}")
     families = _voice_families(split)
     turns = {family: 0 for family in families}
+    silence_rng = random.Random(split_seed + 1)  # its own draws: other choices stay as they were
     requests = []
     while len(requests) < split.num_utterances:
         text = next_text()
@@ -71,9 +73,17 @@ def plan_split(
                 path=corpus_dir / name / f"{name}_{index:06d}.wav",
                 espeak_data=corpus_dir / ESPEAK_VARIANT_ROOT if is_random_variant(voice) else None,
                 spoken=config.spoken_text(text, voice),
+                silence_s=_edge_silence(split.edge_silence_s, silence_rng),
             )
         )
     return requests
+
+
+def _edge_silence(longest: float, rng: random.Random) -> tuple[float, float]:
+    """Seconds of silence before and after one utterance, each up to `longest`."""
+    if not longest:
+        return (0.0, 0.0)
+    return (round(rng.uniform(0, longest), 3), round(rng.uniform(0, longest), 3))
 
 
 def _text_source(config: SyntheticConfig, seed: int):
@@ -153,6 +163,13 @@ def generate_corpus(config: SyntheticConfig, corpus_dir: str | Path) -> dict[str
             utterances = list(
                 pool.map(lambda r: _speak_if_missing(r, config.sample_rate), requests)
             )
+            clips = plan_nonspeech(
+                name,
+                round(split.num_utterances * split.nonspeech_share),
+                config.seed,
+                corpus_dir / name,
+            )
+            utterances += [write_nonspeech(clip, config.sample_rate) for clip in clips]
             write_manifest(manifests[name], utterances)
     write_lm_text(config, corpus_dir / LM_TEXT_FILE, manifests)
     _write_stamp(stamp, config, complete=True)

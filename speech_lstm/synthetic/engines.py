@@ -41,6 +41,7 @@ class SpeechRequest:
     path: Path
     espeak_data: Path | None = None  # `espeak-ng --path` for a random variant
     spoken: str = ""  # empty: the engine reads `text`
+    silence_s: tuple[float, float] = (0.0, 0.0)  # added before and after the speech
 
     @property
     def engine_text(self) -> str:
@@ -176,6 +177,8 @@ def synthesize(request: SpeechRequest, sample_rate: int) -> float:
                 f"{result.stderr.decode(errors='replace').strip()[-500:]}"
             )
         waveform = load_audio(raw, sample_rate)
+    before, after = (int(round(s * sample_rate)) for s in request.silence_s)
+    waveform = np.pad(waveform, (before, after))
     peak = float(np.abs(waveform).max()) or 1.0
     request.path.parent.mkdir(parents=True, exist_ok=True)
     partial = request.path.with_suffix(".partial.wav")

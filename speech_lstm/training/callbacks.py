@@ -17,7 +17,8 @@ from speech_lstm.data.dataset import LabelledSplit
 from speech_lstm.decoding.greedy import greedy_decode
 from speech_lstm.evaluation.scoring import score
 from speech_lstm.inference.logits import LogitComputer
-from speech_lstm.text import BLANK_INDEX, Vocabulary
+from speech_lstm.model.network import ctc_loss
+from speech_lstm.text import Vocabulary
 from speech_lstm.training.distribute import mean_over_replicas
 from speech_lstm.training.resume import (
     RandomStateBackup,
@@ -44,7 +45,7 @@ def dev_scores(
         labels = [split.labels[p] for p in positions]
         padded = keras.utils.pad_sequences(labels, padding="post", value=0)
         label_lengths = np.asarray([len(x) for x in labels], dtype=np.int32)
-        batch_loss = keras.ops.ctc_loss(padded, logits, label_lengths, lengths, BLANK_INDEX)
+        batch_loss = ctc_loss(padded, logits, label_lengths, lengths)
         losses[positions] = keras.ops.convert_to_numpy(batch_loss)
         for position, ids in zip(positions, greedy_decode(logits, lengths)):
             hypotheses[position] = vocabulary.decode(ids)

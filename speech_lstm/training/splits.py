@@ -53,8 +53,8 @@ def speaker_groups(utterances: list[Utterance], num_variants: int) -> list[tuple
 
 
 def training_variants(config: TrainConfig) -> tuple[AudioVariant, ...]:
-    """The training copies `augment` asks for: one per speed, plus the noisy and reverberant
-    copies."""
+    """The training copies `augment` asks for: one per speed, plus the noisy, reverberant,
+    frequency-warped and pitch-shifted copies."""
     augment = config.augment
     speeds = tuple(AudioVariant(speed=speed) for speed in augment.speed_factors)
     snr_db = tuple(augment.noise_snr_db)
@@ -63,4 +63,6 @@ def training_variants(config: TrainConfig) -> tuple[AudioVariant, ...]:
     reverberant = tuple(
         AudioVariant(rt60_s=rt60_s, drr_db=drr_db, copy=k) for k in range(augment.reverb_copies)
     )
-    return speeds + noisy + reverberant
+    warped = tuple(AudioVariant(warp=warp) for warp in augment.vtlp_warps)
+    shifted = tuple(AudioVariant(semitones=shift) for shift in augment.pitch_shifts)
+    return speeds + noisy + reverberant + warped + shifted

@@ -16,8 +16,10 @@ class AugmentConfig:
     as Kaldi's speed perturbation); `noise_copies` adds that many copies with white noise at an
     SNR drawn per utterance from `noise_snr_db`; `reverb_copies` adds that many copies convolved
     with a synthetic room impulse response (RT60 drawn per utterance from `reverb_rt60_s`,
-    direct-to-reverberant ratio from `reverb_drr_db`), same length and level as the original.
-    Copies' features are cached like the originals.
+    direct-to-reverberant ratio from `reverb_drr_db`), same length and level as the original;
+    `vtlp_warps` adds a copy at each vocal-tract-length warp (every frequency times the factor,
+    formants included: another speaker's vocal tract), `pitch_shifts` a copy at each pitch
+    shift in semitones (formants kept). Copies' features are cached like the originals.
     """
 
     spec_augment: bool = False
@@ -32,12 +34,22 @@ class AugmentConfig:
     reverb_copies: int = 0
     reverb_rt60_s: list[float] = field(default_factory=lambda: [0.2, 0.8])
     reverb_drr_db: list[float] = field(default_factory=lambda: [0.0, 10.0])
+    vtlp_warps: list[float] = field(default_factory=list)
+    pitch_shifts: list[float] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.speed_factors or any(not 0.5 <= f <= 2.0 for f in self.speed_factors):
             raise ValueError(
                 f"speed_factors must be a non-empty list in [0.5, 2]. "
                 f"Received: {self.speed_factors}"
+            )
+        if any(not 0.7 <= w <= 1.3 or w == 1.0 for w in self.vtlp_warps) or any(
+            not -12 <= p <= 12 or p == 0 for p in self.pitch_shifts
+        ):
+            raise ValueError(
+                "vtlp_warps must be factors in [0.7, 1.3] other than 1 and pitch_shifts "
+                f"semitones in [-12, 12] other than 0. Received: {self.vtlp_warps}, "
+                f"{self.pitch_shifts}"
             )
         snr = self.noise_snr_db
         if self.noise_copies < 0 or len(snr) != 2 or snr[0] > snr[1]:

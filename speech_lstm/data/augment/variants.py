@@ -20,13 +20,17 @@ class AudioVariant:
     """One altered copy of the audio: played `speed` times faster; with white noise at an SNR
     drawn per utterance from `snr_db` when that is set; convolved with a synthetic room impulse
     response of an RT60 drawn from `rt60_s` and a direct-to-reverberant ratio drawn from
-    `drr_db` when `rt60_s` is set. `copy` numbers independent draws of the same settings."""
+    `drr_db` when `rt60_s` is set; with every frequency scaled by `warp` (vocal-tract-length
+    perturbation: a shorter or longer vocal tract moves the formants); with the pitch moved by
+    `semitones`, formants kept. `copy` numbers independent draws of the same settings."""
 
     speed: float = 1.0
     snr_db: tuple[float, float] | None = None
     copy: int = 0
     rt60_s: tuple[float, float] | None = None
     drr_db: tuple[float, float] = (0.0, 10.0)
+    warp: float = 1.0
+    semitones: float = 0.0
 
 
 ORIGINAL = (AudioVariant(),)
@@ -61,9 +65,16 @@ def add_noise(
 def apply_variant(
     waveform: np.ndarray, sample_rate: int, variant: AudioVariant, path: str
 ) -> np.ndarray:
-    """`waveform` (read from `path`) as `variant`: sped up, then reverberant, then noisy."""
+    """`waveform` (read from `path`) as `variant`: sped up, pitch-shifted, then reverberant,
+    then noisy. The frequency warp acts on the spectrum: `compute_mfcc(warp=...)`."""
     if variant.speed != 1.0:
         waveform = change_speed(waveform, sample_rate, variant.speed)
+    if variant.semitones:
+        import librosa
+
+        waveform = librosa.effects.pitch_shift(
+            waveform, sr=sample_rate, n_steps=variant.semitones, res_type=SPEED_RESAMPLER
+        )
     if variant.rt60_s is not None:
         rng = np.random.default_rng(zlib.crc32(f"reverb|{path}|{variant.copy}".encode()))
         waveform = add_reverb(waveform, sample_rate, variant.rt60_s, variant.drr_db, rng)
