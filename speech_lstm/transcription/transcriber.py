@@ -109,21 +109,26 @@ class Transcriber:
 
     def transcribe(
         self,
-        inputs: Sequence[AudioInput],
+        inputs: AudioInput | Sequence[AudioInput],
         batch_size: int = 16,
         sort_window: int = 8,
         speakers: Sequence[str | None] | None = None,
-    ) -> list[TranscriptionResult]:
-        """Transcribes paths or waveforms, returning results in input order.
+    ) -> TranscriptionResult | list[TranscriptionResult]:
+        """Transcribes one input, or a sequence of them with results in input order.
 
         Args:
-            inputs: audio paths, or float waveforms at the model's sample rate, shaped
-                (samples,) or (samples, channels).
+            inputs: an audio path or a float waveform at the model's sample rate, shaped
+                (samples,) or (samples, channels); or a sequence of them.
             batch_size: segments per forward pass.
             sort_window: batches' worth of segments sorted by length together.
             speakers: each input's speaker, for a model normalised per speaker (see
                 `transcribe_batches`).
+
+        Returns:
+            One `TranscriptionResult` for one input, a list of them for a sequence.
         """
+        if _is_single_input(inputs):
+            return self.transcribe([inputs], batch_size, sort_window, speakers)[0]
         results: list[TranscriptionResult | None] = [None] * len(inputs)
         for batch in self.transcribe_batches(inputs, batch_size, sort_window, speakers):
             for position, result in batch:
@@ -150,6 +155,11 @@ class Transcriber:
         a subset of a set is normalised as the whole set was (a resumed job); their inputs
         are then read once.
         """
+        if _is_single_input(inputs):
+            raise TypeError(
+                "transcribe_batches takes an iterable of inputs, not one path or waveform: "
+                f"wrap it in a list, or call transcribe(). Received: {type(inputs).__name__}"
+            )
         partials: dict[int, _Partial] = {}
         batches = self.pipeline.batches(inputs, batch_size, sort_window, speakers, statistics)
         for batch in batches:
@@ -171,9 +181,7 @@ class Transcriber:
         if not batch.segments:
             return finished
         texts = self._decode(batch.logits, batch.lengths)
-        for index, (segment, text, length) in enumerate(
-            zip(batch.segments, texts, batch.lengths)
-        ):
+        for index, (segment, text, length) in enumerate(zip(batch.segments, texts, batch.lengths)):
             rows = [member[index][: int(length)] for member in batch.members]
             words = self._words(rows, text, segment)
             if done := self._record(segment, text, words, partials):
@@ -233,3 +241,9 @@ class Transcriber:
         text = " ".join(t for t in (partial.texts[p] for p in order) if t)
         words = [w for p in order for w in partial.words[p]] if self.timestamps else None
         return TranscriptionResult(name, text, round(partial.seconds, 3), None, words)
+
+
+def _is_single_input(inputs: object) -> bool:
+    """A path or a waveform, not a sequence of them (a bare string would otherwise be read as
+    a sequence of one-character paths)."""
+    return isinstance(inputs, (str, Path, np.ndarray))

@@ -1,0 +1,31 @@
+"""The Python API takes one input as readily as many: a bare path is one file, never a
+sequence of one-character paths."""
+
+from __future__ import annotations
+
+import pytest
+import soundfile
+
+from speech_lstm.transcription import Transcriber
+from tests.transcription_fixtures import loudness_model, write_bursts
+
+
+@pytest.fixture(scope="module")
+def transcriber():
+    return Transcriber(loudness_model(), num_workers=1)
+
+
+def test_one_path_or_waveform_gives_one_result(transcriber, tmp_path):
+    path = write_bursts(tmp_path / "three.wav", count=3)
+    waveform, _ = soundfile.read(path, dtype="float32")
+    for single in (str(path), path, waveform):
+        result = transcriber.transcribe(single)
+        assert result.text == "a a a" and result.error is None
+    [listed] = transcriber.transcribe([str(path)])
+    assert listed.text == "a a a"
+
+
+def test_a_bare_path_to_the_batch_api_is_refused_with_the_fix(transcriber, tmp_path):
+    path = write_bursts(tmp_path / "one.wav", count=1)
+    with pytest.raises(TypeError, match="wrap it in a list"):
+        next(transcriber.transcribe_batches(str(path)))
