@@ -17,6 +17,9 @@ from speech_lstm.data.manifest import Utterance, iter_jsonl_lines
 
 ID_FIELD = "id"
 PATH_FIELD = "audio_filepath"
+# The hypothesis: NeMo's `pred_text` when a file has it (its `text` is then the reference),
+# otherwise our own `text`.
+HYPOTHESIS_FIELDS = ("pred_text", "text")
 
 
 @dataclass(frozen=True)
@@ -56,17 +59,29 @@ class JoinedPredictions:
 def load_predictions(path: str | Path) -> list[Prediction]:
     """Reads a predictions file: JSON Lines, or CSV/TSV (by suffix) with a header row.
 
-    Each row needs `audio_filepath` or `id`, and `text` (null or absent when `error` is set).
+    Each row needs `audio_filepath` or `id`, and the hypothesis (null or absent when `error`
+    is set): `pred_text` in a file where any row has it (NeMo's convention, whose `text` is the
+    reference), otherwise `text`.
 
     Raises:
         FileNotFoundError: when `path` does not exist.
-        ValueError: on a malformed row, naming the file and line.
+        ValueError: on a malformed row, or a row without the file's hypothesis field, naming
+            the file and line.
     """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"Predictions file not found: {path}")
     rows = _csv_rows(path) if path.suffix.lower() in (".csv", ".tsv") else _jsonl_rows(path)
-    return [_prediction(row, f"{path}:{number}") for number, row in rows]
+    hypothesis = hypothesis_field([row for _, row in rows])
+    return [_prediction(row, f"{path}:{number}", hypothesis) for number, row in rows]
+
+
+def hypothesis_field(rows: Sequence[object]) -> str:
+    """`pred_text` when any row has it, else `text`: the field holding the hypothesis."""
+    has = {
+        name for row in rows if isinstance(row, dict) for name in HYPOTHESIS_FIELDS if name in row
+    }
+    return HYPOTHESIS_FIELDS[0] if HYPOTHESIS_FIELDS[0] in has else HYPOTHESIS_FIELDS[1]
 
 
 def read_predictions(path: str | Path) -> dict[str, str]:
@@ -159,13 +174,19 @@ def _csv_rows(path: Path) -> list[tuple[int, dict]]:
         return [(number, dict(row)) for number, row in enumerate(reader, start=2)]
 
 
-def _prediction(row: object, where: str) -> Prediction:
+def _prediction(row: object, where: str, hypothesis: str = "text") -> Prediction:
     if not isinstance(row, dict) or not (row.get(PATH_FIELD) or row.get(ID_FIELD)):
         keys = sorted(row) if isinstance(row, dict) else row
         raise ValueError(f"{where}: a prediction needs audio_filepath or id. Received: {keys}")
+    if hypothesis not in row and not row.get("error"):
+        raise ValueError(
+            f"{where}: no hypothesis: this file's hypotheses are in `{hypothesis}` (`pred_text` "
+            "when any row has it, as NeMo writes, else `text`), and this row has neither it "
+            f"nor an error. Received: {sorted(row)}"
+        )
     duration = row.get("duration")
     return Prediction(
-        text=str(row.get("text") or ""),
+        text=str(row.get(hypothesis) or ""),
         audio_filepath=str(row[PATH_FIELD]) if row.get(PATH_FIELD) else None,
         id=str(row[ID_FIELD]) if row.get(ID_FIELD) not in (None, "") else None,
         duration=float(duration) if duration not in (None, "") else None,
