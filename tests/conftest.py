@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 import soundfile
 
+pytest_plugins = ["tests.must_run"]  # fails the run when a test of tests/must_run.txt skipped
+
 ROOT = Path(__file__).resolve().parents[1]
 CONF_DIR = ROOT / "conf"
 FSDD_DIR = (ROOT / ".." / "shared" / "data" / "fsdd").resolve()
