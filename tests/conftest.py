@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import soundfile
 
+pytest_plugins = ["tests.trained_model"]
 ROOT = Path(__file__).resolve().parents[1]
 CONF_DIR = ROOT / "conf"
 FSDD_DIR = (ROOT / ".." / "shared" / "data" / "fsdd").resolve()
