@@ -27,7 +27,7 @@ VOICES = ["kal_diphone", "cmu_us_slt_arctic_hts"]  # one diphone voice, one HTS 
 def require_festival_voices(voices: list[str]) -> None:
     if shutil.which("text2wave") is None:
         pytest.skip(
-            "festival is not installed: run scripts/synthetic_large_recipe.sh as root or "
+            "festival is not installed: run recipes/synthetic_large/run.sh as root or "
             "apt-get install festival festvox-kallpc16k festvox-us-slt-hts"
         )
     missing = set(voices) - set(synthetic.installed_festival_voices())
@@ -102,6 +102,6 @@ def test_setup_without_root_names_the_extra_packages(tmp_path):
 
 
 def test_recipe_script_is_valid_bash():
-    script = Path(ROOT / "scripts" / "synthetic_large_recipe.sh")
+    script = Path(ROOT / "recipes" / "synthetic_large" / "run.sh")
     subprocess.run(["bash", "-n", str(script)], check=True, timeout=30)
     assert os.access(script, os.X_OK)
