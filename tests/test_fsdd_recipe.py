@@ -53,8 +53,11 @@ def test_fsdd_experiment_trains_and_scores_a_held_out_speaker(tmp_path):
         f"paths.root_dir={tmp_path}",
         f"data.corpus_dir={corpus}",
         f"hydra.run.dir={run_dir}",
-        "trainer.epochs=1",
-        "model.units=16",
+        # About 200 steps: enough for a small model to learn some words (1 epoch: 160% WER).
+        "trainer.epochs=15",
+        "trainer.batch_size=8",
+        "trainer.learning_rate=0.01",
+        "model.units=32",
         "augment.speed_factors=[1.0]",
         "augment.noise_copies=0",
         "trainer.verbose=0",
@@ -73,7 +76,13 @@ def test_fsdd_experiment_trains_and_scores_a_held_out_speaker(tmp_path):
     )
     assert evaluated.returncode == 0, evaluated.stderr
     report = json.loads((tmp_path / "eval" / "report.json").read_text())
-    assert report["n_utterances"] == 30 and report["wer"] >= 0.0  # one epoch: not a WER test
+    assert report["n_utterances"] == 30
+    # One digit word per recording: a random digit scores 90% WER, a model that has learnt
+    # nothing 100% (it says nothing) or more (1 and 6 epochs of a 16-unit model: 160%, 120%).
+    # These settings measured 50% (and 47% with 30 epochs at lr 0.005) on the 2-core VM:
+    # 75% leaves a margin of 7 recordings for the spread between runs, and fails any model
+    # no better than chance.
+    assert report["wer"] <= 0.75, report["wer"]
     predictions = (tmp_path / "eval" / "predictions.jsonl").read_text().splitlines()
     assert len(predictions) == 30 and not any("error" in json.loads(p) for p in predictions)
 
