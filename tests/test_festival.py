@@ -103,6 +103,6 @@ def test_setup_without_root_names_the_extra_packages(tmp_path):
 
 
 def test_recipe_script_is_valid_bash():
-    script = Path(ROOT / "scripts" / "synthetic_large_recipe.sh")
+    script = Path(ROOT / "recipes" / "synthetic_large" / "run.sh")
     subprocess.run(["bash", "-n", str(script)], check=True, timeout=30)
     assert os.access(script, os.X_OK)
