@@ -143,7 +143,8 @@ def test_tune_decoder_finds_the_only_weights_that_decode_every_utterance(tmp_pat
     import json
     from pathlib import Path
 
-    from speech_lstm import tuning
+    from speech_lstm.evaluation import tuning
+    from speech_lstm.evaluation.config import TuneDecoderConfig
     from tests.transcription_fixtures import loudness_model, save
 
     vocabulary = Vocabulary()
@@ -167,7 +168,7 @@ def test_tune_decoder_finds_the_only_weights_that_decode_every_utterance(tmp_pat
     ]
     manifest.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     output = tmp_path / "tuned.yaml"
-    config = tuning.TuneDecoderConfig(
+    config = TuneDecoderConfig(
         str(directory), str(manifest), str(output), alphas=[0.25, 1.0, 2.5], betas=[1.5, 3.0, 4.5]
     )
     result = tuning.tune_decoder(config)
