@@ -52,7 +52,7 @@ def plan_split(
         raise ValueError(f"Split {name!r} has no voices. Received: {split}")
     families = _voice_families(split)
     turns = {family: 0 for family in families}
-    silence_rng = random.Random(split_seed + 1)  # its own draws: other choices stay as they were
+    silence_rng = random.Random(split_seed + 2)  # its own draws: other choices stay as they were
     requests = []
     while len(requests) < split.num_utterances:
         text = next_text()
