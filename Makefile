@@ -9,7 +9,7 @@ setup:
 	@bash scripts/setup.sh
 
 demo: setup
-	@bash scripts/demo.sh $(DEMO_DIR)
+	@bash recipes/demo/run.sh $(DEMO_DIR)
 
 test: setup
 	$(PY) -m pytest -q

@@ -1,22 +1,43 @@
 #!/usr/bin/env bash
 # Makes this checkout ready to run: Debian packages (as root), a virtualenv, the Python packages.
-# Safe to re-run: each step is skipped when already done. Usage: scripts/setup.sh
+# Safe to re-run: each step is skipped when already done (then it takes about a second).
+# Usage: scripts/setup.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON="${PYTHON:-python3}"
 VENV="${VENV:-.venv}"
-DEBIAN_PACKAGES=(espeak-ng flite)   # each also names the command it installs
-# More packages for a recipe, checked with dpkg-query, e.g. festival and its voices:
-#   SETUP_EXTRA_DEBIAN_PACKAGES="festival festvox-kdlpc16k" scripts/setup.sh
+# The Debian packages every shipped feature and its tests need, as package:command. dpkg-query
+# says which are installed; where there is no dpkg-query, the command found on PATH stands in
+# (festival's voices count as there with festival's text2wave).
+DEBIAN_PACKAGES=(
+  espeak-ng:espeak-ng flite:flite                      # text-to-speech engines
+  festival:text2wave festvox-kallpc16k:text2wave       # festival and its English voices
+  festvox-kdlpc16k:text2wave festvox-us-slt-hts:text2wave
+  chromium:chromium chromium-driver:chromedriver       # headless browser of the report test
+)
+# More packages for a recipe, checked with dpkg-query, e.g. a festival voice:
+#   SETUP_EXTRA_DEBIAN_PACKAGES="festvox-rablpc16k" scripts/setup.sh
 read -r -a EXTRA_PACKAGES <<< "${SETUP_EXTRA_DEBIAN_PACKAGES:-}"
-missing=()
-for package in "${DEBIAN_PACKAGES[@]}"; do
-  command -v "$package" >/dev/null 2>&1 || missing+=("$package")
-done
 for package in "${EXTRA_PACKAGES[@]}"; do
-  [ "$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null)" = "install ok installed" ] \
-    || missing+=("$package")
+  [[ " ${DEBIAN_PACKAGES[*]%%:*} " == *" $package "* ]] || DEBIAN_PACKAGES+=("$package:")
+done
+
+have_dpkg=false installed=" "
+if command -v dpkg-query >/dev/null 2>&1; then
+  have_dpkg=true
+  while read -r name want _ state; do
+    if [ "$want $state" = "install installed" ]; then installed+="$name "; fi
+  done < <(dpkg-query -W -f='${Package} ${Status}\n' "${DEBIAN_PACKAGES[@]%%:*}" 2>/dev/null || true)
+fi
+missing=()
+for entry in "${DEBIAN_PACKAGES[@]}"; do
+  package="${entry%%:*}" command="${entry#*:}"
+  if $have_dpkg; then
+    [[ "$installed" == *" $package "* ]] || missing+=("$package")
+  elif [ -z "$command" ] || ! command -v "$command" >/dev/null 2>&1; then
+    missing+=("$package")
+  fi
 done
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -25,7 +46,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get install -y -q "${missing[@]}" >/dev/null 2>&1 \
       || { apt-get update -q >/dev/null && apt-get install -y -q "${missing[@]}" >/dev/null; }
   else
-    echo "setup: missing text-to-speech engines: ${missing[*]}" >&2
+    echo "setup: missing Debian packages: ${missing[*]}" >&2
     echo "setup: install them with:  sudo apt-get install -y ${missing[*]}" >&2
     echo "setup: then run this command again." >&2
     exit 1

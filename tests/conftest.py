@@ -11,6 +11,10 @@ import numpy as np
 import pytest
 import soundfile
 
+# tests.must_run fails the run when a test of tests/must_run.txt skipped;
+# tests.trained_model trains a small BiLSTM once per session for the export tests.
+pytest_plugins = ["tests.must_run", "tests.trained_model"]
+
 ROOT = Path(__file__).resolve().parents[1]
 CONF_DIR = ROOT / "conf"
 FSDD_DIR = (ROOT / ".." / "shared" / "data" / "fsdd").resolve()

@@ -106,6 +106,83 @@ def test_tuning_candidates_and_decoder_yaml(tmp_path):
     assert "dev WER 0.2500" in text and "alpha: 0.5\n" in text and "type: beam_lm\n" in text
 
 
+def spelled(text: str, faint: dict[int, dict[str, float]]) -> list[dict[str, float]]:
+    """`spelled_logits` frames: each character of `text` at 0.9, except the `faint` steps."""
+    return [faint.get(step, {char: 0.9}) for step, char in enumerate(text)]
+
+
+# Four dev utterances whose acoustics pull the weights in four directions, so that of the
+# grid alphas (0.25, 1.0, 2.5) x betas (1.5, 3.0, 4.5) only (1.0, 3.0) decodes all of them.
+TUNING_LM_TEXT = ["the cat sat"] * 6 + ["the cat sad", "a cat ran", "the dog ran", "a dog sat"]
+TUNING_DEV = {
+    # Acoustically "sad" (0.8 vs 0.15 for "t"); the LM has seen "the cat sat" six times:
+    # alpha 0.25 keeps "sad", 1.0 corrects it.
+    "the cat sat": spelled("the cat sat", {10: {"d": 0.8, "t": 0.15}}),
+    # Clearly "sad" (0.94 vs 0.01), an unseen trigram: alpha 2.5 overrules it with "sat".
+    "the dog sad": spelled("the dog sad", {10: {"d": 0.94, "t": 0.01}}),
+    # A faint "a " (0.4 per step): beta 1.5 drops it, 3.0 keeps it (at alpha <= 1).
+    "a cat ran": spelled("a cat ran", {0: {"a": 0.4}, 1: {" ": 0.4}}),
+    # A fainter one (0.2), noise: beta 4.5 inserts it (at alpha <= 1).
+    "cat ran": spelled("a cat ran", {0: {"a": 0.2}, 1: {" ": 0.2}}),
+}
+# Word errors (of 11 reference words) at each grid point, in the grid's order.
+TUNING_ERRORS = {
+    (0.25, 1.5): 2,  # sad for sat; "a" dropped
+    (0.25, 3.0): 1,  # sad for sat
+    (0.25, 4.5): 2,  # sad for sat; "a" inserted
+    (1.0, 1.5): 1,  # "a" dropped
+    (1.0, 3.0): 0,
+    (1.0, 4.5): 1,  # "a" inserted
+    (2.5, 1.5): 2,  # sat for sad; "a" dropped
+    (2.5, 3.0): 2,  # sat for sad; "a" dropped (the LM weight outweighs the bonus)
+    (2.5, 4.5): 1,  # sat for sad
+}
+
+
+def test_tune_decoder_finds_the_only_weights_that_decode_every_utterance(tmp_path, monkeypatch):
+    import json
+    from pathlib import Path
+
+    from speech_lstm.evaluation import tuning
+    from tests.transcription_fixtures import loudness_model, save
+
+    vocabulary = Vocabulary()
+    # Hand-built logits stand in for the acoustic model (the end-to-end test runs it); the
+    # model directory, its LM, the manifest, the decoding and the scoring are the real ones.
+    logits = {f"u{i}": spelled_logits(vocabulary, f)[0] for i, f in enumerate(TUNING_DEV.values())}
+    monkeypatch.setattr(
+        tuning,
+        "_dev_logits",
+        lambda trained, utterances, batch_size: [
+            logits[Path(u.audio_filepath).stem] for u in utterances
+        ],
+    )
+    model = loudness_model()
+    model.lm = build_ngram_lm(TUNING_LM_TEXT)
+    directory = save(model, tmp_path / "model")
+    manifest = tmp_path / "dev.jsonl"
+    rows = [
+        {"audio_filepath": f"{key}.wav", "duration": 1.0, "text": text}
+        for key, text in zip(logits, TUNING_DEV)
+    ]
+    manifest.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    output = tmp_path / "tuned.yaml"
+    config = tuning.TuneDecoderConfig(
+        str(directory), str(manifest), str(output), alphas=[0.25, 1.0, 2.5], betas=[1.5, 3.0, 4.5]
+    )
+    result = tuning.tune_decoder(config)
+    trials = [((t["alpha"], t["beta"]), t["wer"]) for t in result["trials"]]
+    assert trials == [
+        (point, pytest.approx(errors / 11)) for point, errors in TUNING_ERRORS.items()
+    ]
+    assert result["best"] == {"alpha": 1.0, "beta": 3.0, "wer": 0.0}
+    # The starting weights (0.8, 1.5) drop the faint "a"; greedy also keeps "sad" for "sat".
+    assert result["baseline"] == {"alpha": 0.8, "beta": 1.5, "wer": pytest.approx(1 / 11)}
+    assert result["greedy_wer"] == pytest.approx(2 / 11)
+    text = output.read_text()
+    assert "alpha: 1.0\n" in text and "beta: 3.0\n" in text and "dev WER 0.0000" in text
+
+
 @pytest.mark.parametrize("per_speaker", [False, True])
 def test_tune_decoder_end_to_end(tmp_path, per_speaker):
     import json
@@ -135,5 +212,16 @@ def test_tune_decoder_end_to_end(tmp_path, per_speaker):
         str(directory), str(manifest), str(output), alphas=[0.5, 1.0], betas=[0.0, 1.0]
     )
     result = tune_decoder(config)
-    assert len(result["trials"]) == 4 and result["best"]["wer"] == 0.0
-    assert result["greedy_wer"] == 0.0 and output.is_file()
+    # The stub's logits are too sure for any weight to change the text: this test checks the
+    # audio path (features, per-speaker statistics, length-sorted batches put back in manifest
+    # order), which a wrong step turns into word errors; the test above checks the choice.
+    assert [(t["alpha"], t["beta"], t["wer"]) for t in result["trials"]] == [
+        (0.5, 0.0, 0.0),
+        (0.5, 1.0, 0.0),
+        (1.0, 0.0, 0.0),
+        (1.0, 1.0, 0.0),
+    ]
+    assert result["baseline"]["wer"] == 0.0 and result["greedy_wer"] == 0.0
+    best = result["best"]
+    assert f"alpha: {best['alpha']}\n" in output.read_text()
+    assert f"beta: {best['beta']}\n" in output.read_text()

@@ -1,6 +1,6 @@
 """The FSDD recipe's settings (8-kHz telephone band, speaker-level CMVN) on real recordings:
 a short training through the scripts, then an evaluation on a speaker never trained on; and
-the recipe and adaptation scripts (scripts/fsdd_recipe.sh, scripts/fsdd_adapt.sh) run end to
+the recipes/fsdd and recipes/fsdd_adapt recipes run end to
 end with tiny models on a subset of the recordings."""
 
 import json
@@ -53,8 +53,11 @@ def test_fsdd_experiment_trains_and_scores_a_held_out_speaker(tmp_path):
         f"paths.root_dir={tmp_path}",
         f"data.corpus_dir={corpus}",
         f"hydra.run.dir={run_dir}",
-        "trainer.epochs=1",
-        "model.units=16",
+        # About 200 steps: enough for a small model to learn some words (1 epoch: 160% WER).
+        "trainer.epochs=15",
+        "trainer.batch_size=8",
+        "trainer.learning_rate=0.01",
+        "model.units=32",
         "augment.speed_factors=[1.0]",
         "augment.noise_copies=0",
         "trainer.verbose=0",
@@ -73,7 +76,13 @@ def test_fsdd_experiment_trains_and_scores_a_held_out_speaker(tmp_path):
     )
     assert evaluated.returncode == 0, evaluated.stderr
     report = json.loads((tmp_path / "eval" / "report.json").read_text())
-    assert report["n_utterances"] == 30 and report["wer"] >= 0.0  # one epoch: not a WER test
+    assert report["n_utterances"] == 30
+    # One digit word per recording: a random digit scores 90% WER, a model that has learnt
+    # nothing 100% (it says nothing) or more (1 and 6 epochs of a 16-unit model: 160%, 120%).
+    # These settings measured 50% (and 47% with 30 epochs at lr 0.005) on the 2-core VM:
+    # 75% leaves a margin of 7 recordings for the spread between runs, and fails any model
+    # no better than chance.
+    assert report["wer"] <= 0.75, report["wer"]
     predictions = (tmp_path / "eval" / "predictions.jsonl").read_text().splitlines()
     assert len(predictions) == 30 and not any("error" in json.loads(p) for p in predictions)
 
@@ -98,7 +107,7 @@ def link_takes(recordings, takes, directory):
 
 @pytest.mark.slow
 def test_recipe_and_adaptation_scripts_adapt_a_held_out_speaker_without_its_labels(tmp_path):
-    """scripts/fsdd_recipe.sh then scripts/fsdd_adapt.sh end to end on real recordings (takes
+    """recipes/fsdd/run.sh then recipes/fsdd_adapt/run.sh end to end on real recordings (takes
     0-9; tiny models; self mode, one round): the adaptation refuses to start without its base
     models; the recipe trains an ensemble of two seeds; the adaptation labels with the
     ensemble, fine-tunes each member and scores the fine-tuned ensemble. Re-runs resume
@@ -127,24 +136,24 @@ def test_recipe_and_adaptation_scripts_adapt_a_held_out_speaker_without_its_labe
         "FSDD_ADAPT_ARGS": " ".join([f"paths.root_dir={tmp_path}", *TINY]),
     }
 
-    def run(name: str, **changed: str) -> subprocess.CompletedProcess:
-        command = [str(ROOT / "scripts" / name), str(subset), held_out]
+    def run(recipe: str, **changed: str) -> subprocess.CompletedProcess:
+        command = [str(ROOT / "recipes" / recipe / "run.sh"), str(subset), held_out]
         return subprocess.run(
             command, env={**env, **changed}, capture_output=True, text=True, timeout=900
         )
 
-    refused = run("fsdd_adapt.sh")
+    refused = run("fsdd_adapt")
     assert refused.returncode == 1
-    assert "Run first: FSDD_MEMBERS=2 bash scripts/fsdd_recipe.sh" in refused.stderr
+    assert "Run first: FSDD_MEMBERS=2 bash recipes/fsdd/run.sh" in refused.stderr
 
-    trained = run("fsdd_recipe.sh")
+    trained = run("fsdd")
     assert trained.returncode == 0, trained.stderr
     assert f"| {held_out} | 100 |" in (out / "summary.md").read_text()  # its takes 0-9
     for seed, member in enumerate(("train", "train_2")):
         overrides = (out / held_out / member / ".hydra" / "overrides.yaml").read_text()
         assert f"trainer.seed={seed}" in overrides
 
-    adapted = run("fsdd_adapt.sh")
+    adapted = run("fsdd_adapt")
     assert adapted.returncode == 0, adapted.stderr
     adapt_run = out / held_out / "adapt_self" / "test_0-49"
     for report, member in (("eval_base", out / held_out), ("round_1/eval", adapt_run / "round_1")):
@@ -162,31 +171,29 @@ def test_recipe_and_adaptation_scripts_adapt_a_held_out_speaker_without_its_labe
 
     scored = adapt_run / "round_1" / "eval" / "report.json"
     written = scored.stat().st_mtime_ns
-    resumed = run("fsdd_adapt.sh")
+    resumed = run("fsdd_adapt")
     assert resumed.returncode == 0, resumed.stderr
     assert resumed.stderr.count("Kept from an earlier run") == 5  # base, labels, 2 members, eval
     assert scored.stat().st_mtime_ns == written
     assert (out / "adapt_self_summary.md").read_text() == summary
 
     shutil.rmtree(adapt_run / "round_1" / "train_2")  # a member to redo: so is the round's score
-    redone = run("fsdd_adapt.sh")
+    redone = run("fsdd_adapt")
     assert redone.returncode == 0, redone.stderr
     assert (adapt_run / "round_1" / "train_2" / "model" / "model.keras").exists()
     assert scored.stat().st_mtime_ns != written
 
     for name, changed in (
-        ("fsdd_adapt.sh", {"FSDD_MIN_CONFIDENCE": "0.5"}),
-        ("fsdd_adapt.sh", {"FSDD_ADAPT_AGREE": "1"}),
-        ("fsdd_recipe.sh", {"FSDD_TRAIN_ARGS": env["FSDD_TRAIN_ARGS"] + " trainer.epochs=2"}),
+        ("fsdd_adapt", {"FSDD_MIN_CONFIDENCE": "0.5"}),
+        ("fsdd_adapt", {"FSDD_ADAPT_AGREE": "1"}),
+        ("fsdd", {"FSDD_TRAIN_ARGS": env["FSDD_TRAIN_ARGS"] + " trainer.epochs=2"}),
     ):
         mixed = run(name, **changed)
         assert mixed.returncode == 1 and "was made with other settings" in mixed.stderr
 
     # The drift guard: round 2 keeps only the labels that round 1 (the unadapted model) shares.
     shutil.rmtree(out / held_out / "adapt_self")
-    agreed = run(
-        "fsdd_adapt.sh", FSDD_ADAPT_AGREE="1", FSDD_ADAPT_ROUNDS="2", FSDD_ADAPT_MEMBERS="1"
-    )
+    agreed = run("fsdd_adapt", FSDD_ADAPT_AGREE="1", FSDD_ADAPT_ROUNDS="2", FSDD_ADAPT_MEMBERS="1")
     assert agreed.returncode == 0, agreed.stderr
     round_2 = adapt_run / "round_2" / "pseudo_label"
     assert (
@@ -214,7 +221,7 @@ def test_recipe_and_adaptation_scripts_adapt_a_held_out_speaker_without_its_labe
 
 @pytest.mark.slow
 def test_speaker_count_script_trains_on_each_choice_of_other_speakers(tmp_path):
-    """scripts/fsdd_speaker_count.sh on three of the real speakers (takes 0-9, a tiny model):
+    """recipes/fsdd_speaker_count/run.sh on three of the real speakers (takes 0-9, a tiny model):
     the held-out speaker's recipe run trained on both others, whose manifests hold no one
     else, and a summary with its WER and the mean per number of speakers."""
     fsdd = require_fsdd()
@@ -235,7 +242,7 @@ def test_speaker_count_script_trains_on_each_choice_of_other_speakers(tmp_path):
     }
 
     def run(counts: str) -> subprocess.CompletedProcess:
-        command = [str(ROOT / "scripts" / "fsdd_speaker_count.sh"), str(subset), held_out]
+        command = [str(ROOT / "recipes" / "fsdd_speaker_count" / "run.sh"), str(subset), held_out]
         return subprocess.run(
             command,
             env={**env, "FSDD_SPEAKER_COUNTS": counts},

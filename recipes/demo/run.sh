@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the embedded default corpus: generate -> train -> transcribe -> evaluate.
-# Usage: scripts/demo.sh [DEMO_DIR] [extra train.py overrides...]   (run through `make demo`)
+# Usage: recipes/demo/run.sh [DEMO_DIR] [extra train.py overrides...]   (run through `make demo`)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 DEMO_DIR="${1:-outputs/demo}"
 shift || true
 PY="${VENV:-.venv}/bin/python"
@@ -28,14 +28,4 @@ echo "== 4/4 evaluating (the LM decoding above, and greedy decoding for comparis
   hydra.run.dir="$DEMO_DIR/evaluate_greedy"
 
 elapsed=$(( $(date +%s) - started ))
-"$PY" - "$DEMO_DIR" "$elapsed" <<'PYEOF'
-import json, sys
-lm = json.load(open(f"{sys.argv[1]}/eval/report.json"))
-greedy = json.load(open(f"{sys.argv[1]}/eval_greedy/report.json"))
-seconds = int(sys.argv[2])
-print(f"\nDemo finished in {seconds // 60} min {seconds % 60} s.")
-print(f"Test split, {lm['n_utterances']} utterances spoken by voices never seen in training:")
-print(f"  beam search + trigram LM: WER {lm['wer']:.2%}  CER {lm['cer']:.2%}")
-print(f"  greedy decoding:          WER {greedy['wer']:.2%}  CER {greedy['cer']:.2%}")
-print(f"Report: {sys.argv[1]}/eval/report.md")
-PYEOF
+"$PY" -m recipes.demo.summarize "$DEMO_DIR" "$elapsed"

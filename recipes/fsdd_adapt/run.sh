@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Unsupervised speaker adaptation on FSDD, after scripts/fsdd_recipe.sh trained the
+# Unsupervised speaker adaptation on FSDD, after recipes/fsdd/run.sh trained the
 # speaker-independent model of each held-out speaker (in $FSDD_OUT/<speaker>/train/model).
 # FSDD_ADAPT_MODE=cross (default): the held-out speaker's 500 recordings are cut into two
 # halves by take (0-24, 25-49). For each half: the base model transcribes the OTHER half (no
@@ -9,7 +9,7 @@
 # FSDD_ADAPT_MODE=self: the recordings to transcribe are the ones adapted on (all 500), as a
 # user would adapt to a folder of a new speaker's recordings and then transcribe that folder.
 # The base model is scored on the same recordings for comparison.
-# Usage: scripts/fsdd_adapt.sh [FSDD_DIR] [speaker ...]   (default ../shared/data/fsdd, all four)
+# Usage: recipes/fsdd_adapt/run.sh [FSDD_DIR] [speaker ...]   (default ../shared/data/fsdd, all four)
 # Each further round (FSDD_ADAPT_ROUNDS, default 2) re-labels the other half with the model the
 # round before adapted, and fine-tunes the speaker-independent model again on those labels.
 # FSDD_ADAPT_ARGS: extra train.py overrides; FSDD_MIN_CONFIDENCE: pseudo-label threshold (0.9);
@@ -19,7 +19,7 @@
 # has the same word: a guard against the drift of self-training, where a round's model grows
 # confident in its own wrong labels (scripts/pseudo_label.py agree_with=...).
 # FSDD_ADAPT_MEMBERS=N (default 1): an ensemble of N speaker-independent models per speaker,
-# in $FSDD_OUT/<speaker>/train, train_2 ... train_N (FSDD_MEMBERS=N for fsdd_recipe.sh): their
+# in $FSDD_OUT/<speaker>/train, train_2 ... train_N (FSDD_MEMBERS=N for recipes/fsdd/run.sh): their
 # averaged posteriors label the recordings, every member is fine-tuned on the labels, and the
 # fine-tuned members, averaged, label the next round and are scored.
 # A re-run resumes: each finished step (a report, a round's labels, a fine-tuned member) is kept
@@ -28,7 +28,7 @@
 # FSDD_DIGITS, FSDD_ADAPT_ARGS) is refused rather than mixed in: delete
 # $FSDD_OUT/<speaker>/adapt_<mode> or choose another FSDD_OUT.
 set -euo pipefail
-source "$(dirname "$0")/fsdd_args.sh"
+source "$(dirname "$0")/../fsdd/args.sh"
 DIGITS="${FSDD_DIGITS:-data/synthetic_digits/train.jsonl}"
 ROUNDS="${FSDD_ADAPT_ROUNDS:-2}"
 MEMBERS="${FSDD_ADAPT_MEMBERS:-1}"
@@ -59,7 +59,7 @@ for speaker in "${SPEAKERS[@]}"; do
   for base in "${bases[@]}"; do
     if [ ! -f "$base/model.keras" ] || [ ! -f "$corpus/train.jsonl" ] || [ ! -f "$DIGITS" ]; then
       echo "No speaker-independent model for $speaker at $base (or no $corpus, $DIGITS)." >&2
-      echo "Run first: FSDD_MEMBERS=$MEMBERS bash scripts/fsdd_recipe.sh $FSDD $speaker" >&2
+      echo "Run first: FSDD_MEMBERS=$MEMBERS bash recipes/fsdd/run.sh $FSDD $speaker" >&2
       exit 1
     fi
   done
@@ -99,8 +99,7 @@ for speaker in "${SPEAKERS[@]}"; do
       for member in $(seq 1 "$MEMBERS"); do
         member_dir="$step/$(member_run "$member")"
         tuned+=("$member_dir/model")
-        # The round's train_seconds predates the per-member ones (runs of session 7).
-        finished "$member_dir/train_seconds" || finished "$step/train_seconds" && continue
+        finished "$member_dir/train_seconds" && continue
         started=$(date +%s)
         "$PY" scripts/train.py experiment=fsdd_adapt data.corpus_dir="$corpus" trainer.verbose=0 \
           trainer.init_from="${bases[$((member - 1))]}" \
@@ -117,44 +116,4 @@ for speaker in "${SPEAKERS[@]}"; do
   done
 done
 
-"$PY" - "$OUT" "$ROUNDS" "$MODE" "${SPEAKERS[@]}" <<'PYEOF'
-import glob, json, sys
-out, rounds, mode, speakers = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4:]
-def wer(reports):
-    return sum(r["errors"] for r in reports) / sum(r["n_words"] for r in reports)
-def load(path):
-    with open(path) as file:
-        return json.load(file)
-header = ["held-out speaker", "WER base"] + [f"WER round {r}" for r in range(1, rounds + 1)]
-header += ["labels kept (last round)", "their accuracy", "fine-tune s"]
-lines = ["| " + " | ".join(header) + " |", "|---" + "|---:" * (len(header) - 1) + "|"]
-columns = [[] for _ in range(rounds + 1)]  # per speaker: base, then each round
-for speaker in speakers:
-    runs = sorted(glob.glob(f"{out}/{speaker}/adapt_{mode}/test_*"))
-    reports = ["eval_base"] + [f"round_{r}/eval" for r in range(1, rounds + 1)]
-    cells = [speaker]
-    for column, report in zip(columns, reports):
-        column.append(wer([load(f"{run}/{report}/report.json") for run in runs]))
-        cells.append(f"{column[-1]:.2%}")
-    labels = [load(f"{run}/round_{rounds}/pseudo_label/summary.json") for run in runs]
-    rows, kept, checked, correct = (
-        sum(s[key] for s in labels) for key in ("rows", "kept", "checked", "correct")
-    )
-    cells += [f"{kept} of {rows}", f"{correct / checked:.1%}" if checked else "n/a"]
-    seconds = 0
-    for run in runs:
-        for r in range(1, rounds + 1):
-            timings = glob.glob(f"{run}/round_{r}/train_seconds")  # older runs: one per round
-            timings = timings or glob.glob(f"{run}/round_{r}/train*/train_seconds")
-            for timing in timings:
-                with open(timing) as file:
-                    seconds += int(file.read())
-    cells.append(str(seconds))
-    lines.append("| " + " | ".join(cells) + " |")
-means = [f"{sum(column) / len(column):.2%}" for column in columns]
-lines.append("| mean | " + " | ".join(means) + " |" + " |" * 3)
-table = "\n".join(lines)
-with open(f"{out}/adapt_{mode}_summary.md", "w") as file:
-    file.write(table + "\n")
-print(table)
-PYEOF
+"$PY" -m recipes.fsdd_adapt.summarize "$OUT" "$ROUNDS" "$MODE" "${SPEAKERS[@]}"

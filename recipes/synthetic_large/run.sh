@@ -9,16 +9,16 @@
 #      from OUT_DIR/train/backup after an interruption)
 #   4. evaluate greedy decoding on the test split; print WER (target <= 20%), WER per TTS
 #      family and the time of each step, and write OUT_DIR/summary.md
-# Usage: scripts/synthetic_large_recipe.sh [OUT_DIR] [extra train.py overrides...]
+# Usage: recipes/synthetic_large/run.sh [OUT_DIR] [extra train.py overrides...]
 #   (default OUT_DIR outputs/synthetic_large; e.g. ... outputs/sl trainer.epochs=6)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 OUT="${1:-outputs/synthetic_large}"
 shift || true
 PY="${VENV:-.venv}/bin/python"
 CORPUS=data/synthetic_large
 # festival and the voices of the test split (their names: DEBIAN_PACKAGES in
-# speech_lstm/data/synthetic.py, which checks them again before generating).
+# speech_lstm/synthetic/engines.py, which checks them again before generating).
 FESTIVAL_PACKAGES="festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts"
 mkdir -p "$OUT"
 started=$(date +%s)
@@ -46,33 +46,4 @@ evaluated=$(date +%s)
   manifest="$CORPUS/test.jsonl" output_dir="$OUT/eval_greedy" hydra.run.dir="$OUT/evaluate_greedy"
 echo "$(( $(date +%s) - evaluated ))" > "$OUT/evaluate_seconds"
 
-"$PY" - "$OUT" "$(( $(date +%s) - started ))" <<'PYEOF'
-import json, sys
-from collections import defaultdict
-from pathlib import Path
-out, total = Path(sys.argv[1]), int(sys.argv[2])
-report = json.loads((out / "eval_greedy" / "report.json").read_text())
-words, errors, utts = defaultdict(int), defaultdict(int), defaultdict(int)
-for speaker in report["by_speaker"]:
-    family = speaker["name"].split(":", 1)[0]
-    words[family] += speaker["n_words"]
-    errors[family] += speaker["errors"]
-    utts[family] += speaker["n_utterances"]
-def minutes(name):
-    path = out / f"{name}_seconds"
-    return f"{int(path.read_text()) / 60:.1f} min" if path.is_file() else "-"
-lines = [
-    "| test voices (never in training) | utterances | WER greedy |",
-    "|---|---:|---:|",
-    *(f"| {family}{' (whole family held out)' if family == 'festival' else ''} | {utts[family]} "
-      f"| {errors[family] / words[family]:.2%} |" for family in sorted(words)),
-    f"| all | {report['n_utterances']} | **{report['wer']:.2%}** (CER {report['cer']:.2%}) |",
-    "",
-    f"Time: generation {minutes('generate')}, training {minutes('train')}, "
-    f"evaluation {minutes('evaluate')}; this run {total / 60:.1f} min in all.",
-]
-(out / "summary.md").write_text("\n".join(lines) + "\n")
-print("\n" + "\n".join(lines))
-print(f"Target: WER <= 20% greedy: {'met' if report['wer'] <= 0.20 else 'not met'}.")
-print(f"Report: {out}/eval_greedy/report.md")
-PYEOF
+"$PY" -m recipes.synthetic_large.summarize "$OUT" "$(( $(date +%s) - started ))"

@@ -3,17 +3,17 @@
 # For each speaker: import manifests (train = takes 5-49 of the other three, dev = their
 # takes 0-4, test = every take of the held-out speaker), train on them plus synthetic spoken
 # digits, and evaluate greedy and LM decoding on the held-out speaker.
-# Usage: scripts/fsdd_recipe.sh [FSDD_DIR] [speaker ...]   (default ../shared/data/fsdd, all four)
+# Usage: recipes/fsdd/run.sh [FSDD_DIR] [speaker ...]   (default ../shared/data/fsdd, all four)
 # Extra train.py overrides can be given in FSDD_TRAIN_ARGS, e.g. FSDD_TRAIN_ARGS="trainer.epochs=15".
 # FSDD_MEMBERS=N (default 1) also trains members 2..N of an ensemble per speaker (trainer.seed
-# 1..N-1, in train_2 ... train_N) for scripts/fsdd_adapt.sh; the evaluations score member 1.
+# 1..N-1, in train_2 ... train_N) for recipes/fsdd_adapt/run.sh; the evaluations score member 1.
 # FSDD_DIGITS=MANIFEST trains on those spoken digits instead of generating the TTS ones.
 # FSDD_TRAIN_SPEAKERS=a,b trains on those of the other speakers only (train and dev; the test
-# set is unchanged), as scripts/fsdd_speaker_count.sh does to measure what each speaker buys.
+# set is unchanged), as recipes/fsdd_speaker_count/run.sh does to measure what each speaker buys.
 # A re-run resumes: trained members and finished evaluations are kept, and FSDD_MEMBERS may
 # grow. A speaker folder made with other FSDD_TRAIN_ARGS or FSDD_DIGITS is refused.
 set -euo pipefail
-source "$(dirname "$0")/fsdd_args.sh"
+source "$(dirname "$0")/args.sh"
 require_fsdd
 
 DIGITS="${FSDD_DIGITS:-}"
@@ -56,18 +56,4 @@ for speaker in "${SPEAKERS[@]}"; do
   done
 done
 
-"$PY" - "$OUT" "${SPEAKERS[@]}" <<'PYEOF'
-import json, sys
-out, speakers = sys.argv[1], sys.argv[2:]
-lines = ["| held-out speaker | test utts | WER greedy | WER beam_lm | CER greedy | train s |",
-         "|---|---:|---:|---:|---:|---:|"]
-for speaker in speakers:
-    greedy = json.load(open(f"{out}/{speaker}/eval_greedy/report.json"))
-    lm = json.load(open(f"{out}/{speaker}/eval_beam_lm/report.json"))
-    seconds = open(f"{out}/{speaker}/train/train_seconds").read().strip()
-    lines.append(f"| {speaker} | {greedy['n_utterances']} | {greedy['wer']:.2%} | "
-                 f"{lm['wer']:.2%} | {greedy['cer']:.2%} | {seconds} |")
-table = "\n".join(lines)
-open(f"{out}/summary.md", "w").write(table + "\n")
-print(table)
-PYEOF
+"$PY" -m recipes.fsdd.summarize "$OUT" "${SPEAKERS[@]}"

@@ -1,9 +1,10 @@
-# Sourced by the FSDD recipe scripts: [FSDD_DIR] [speaker ...] arguments and shared settings.
+# Sourced by the FSDD recipes (recipes/fsdd, fsdd_adapt, fsdd_speaker_count): their
+# [FSDD_DIR] [speaker ...] arguments and shared settings.
 # Sets FSDD (default ../shared/data/fsdd), SPEAKERS (default all four), PY, OUT (FSDD_OUT,
 # default outputs/fsdd) and DATA (FSDD_DATA, default data/fsdd: the manifests, one folder per
 # held-out speaker); the working directory becomes the repository root. Defines the helpers
 # the scripts share to name ensemble members and to resume an interrupted run.
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 FSDD="${1:-../shared/data/fsdd}"
 shift || true
 SPEAKERS=("$@")
