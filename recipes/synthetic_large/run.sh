@@ -18,7 +18,7 @@ shift || true
 PY="${VENV:-.venv}/bin/python"
 CORPUS=data/synthetic_large
 # festival and the voices of the test split (their names: DEBIAN_PACKAGES in
-# speech_lstm/data/synthetic.py, which checks them again before generating).
+# speech_lstm/synthetic/engines.py, which checks them again before generating).
 FESTIVAL_PACKAGES="festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts"
 mkdir -p "$OUT"
 started=$(date +%s)
