@@ -1,4 +1,5 @@
-""".ci/run: `make test` then `ruff check .`; no tests collected, a lint error, a skip excused."""
+""".ci/run: `make test`, then `ruff check .` and `ruff format --check .`; no tests collected,
+a lint error, a skip excused."""
 
 from __future__ import annotations
 
@@ -50,6 +51,7 @@ def test_passing_tests_and_lint_pass_without_the_escape_hatch(tmp_path):
     result = run_ci(tmp_path, {"test_env.py": CHECK_ENV}, ruff_status=0)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 passed" in result.stdout and "ruff check ." in result.stdout
+    assert "ruff format --check ." in result.stdout
     assert result.stdout.endswith("ci: passed\n")
 
 
