@@ -47,20 +47,26 @@ RESUMABLE = [
 TIMING_FIELDS = ("throughput_audio_s_per_s", "epoch_seconds")
 
 
+def train_to_the_end(tmp_path, run_name: str) -> subprocess.CompletedProcess:
+    """Runs (or resumes) the resumable tiny training in `tmp_path/run_name` until it ends."""
+    done = subprocess.run(
+        train_command(tmp_path, *RESUMABLE, run_name=run_name),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done
+
+
 @pytest.mark.slow
 def test_a_run_killed_mid_epoch_and_resumed_ends_as_an_uninterrupted_one(tmp_path):
     """SIGKILL during the second epoch, then a rerun: the weights of every checkpoint, the
     exported model and every metric equal those of a run never interrupted. Dropout,
     SpecAugment, shuffling, Adam's moments and the learning-rate schedule all take part."""
     generate_tiny_corpus(tmp_path)
-    whole = subprocess.run(
-        train_command(tmp_path, *RESUMABLE, run_name="whole"),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert whole.returncode == 0, whole.stderr
+    train_to_the_end(tmp_path, "whole")
 
     backup = tmp_path / "killed" / "backup" / "training_metadata.json"
     first = subprocess.Popen(
@@ -78,14 +84,7 @@ def test_a_run_killed_mid_epoch_and_resumed_ends_as_an_uninterrupted_one(tmp_pat
     done_before = json.loads(backup.read_text())["epoch"]
     assert done_before < 4 and not (tmp_path / "killed" / "model").exists()
 
-    second = subprocess.run(
-        train_command(tmp_path, *RESUMABLE, run_name="killed"),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert second.returncode == 0, second.stderr
+    second = train_to_the_end(tmp_path, "killed")
     # Hydra's job logging writes the training log to stdout: "[time][logger][INFO] - epoch 2/4: ..."
     logged = [line.partition("] - ")[2] for line in second.stdout.splitlines()]
     epochs_run_again = [message for message in logged if message.startswith("epoch ")]
