@@ -11,6 +11,7 @@ from speech_lstm.evaluation.lm_text_coverage import lm_coverage, read_prose
 from speech_lstm.synthetic.config import SplitConfig, SyntheticConfig
 from speech_lstm.synthetic.corpus import plan_split, write_lm_text
 from speech_lstm.synthetic.everyday import EverydaySentences, everyday_words
+from speech_lstm.synthetic.everyday_frames import CLOSED_FRAMES
 from speech_lstm.synthetic.everyday_words import WORDFREQ_VERSION
 from speech_lstm.synthetic.sentences import distinct_words
 from tests.conftest import compose
@@ -21,6 +22,7 @@ WORDS = everyday_words()
 
 def test_the_list_holds_3000_words_each_with_a_role():
     assert len(WORDS) == 3000 and all(WORDS.values())
+    assert all(word in CLOSED_FRAMES[word].split() for word in WORDS if WORDS[word] == "c")
     assert {"for", "all", "be", "been", "had", "if", "about", "again", "down", "end"} <= set(WORDS)
 
 
@@ -57,7 +59,7 @@ def test_lm_text_knows_every_everyday_word_and_heldout_prose(tmp_path):
     lm = build_ngram_lm(read_lm_text(tmp_path / "lm_text.txt", " abcdefghijklmnopqrstuvwxyz'"), 1)
     assert set(WORDS) <= lm.words
     coverage = lm_coverage(lm, read_prose(HELDOUT))
-    assert coverage.words > 1500 and coverage.oov_rate <= 0.01, coverage.oov_words
+    assert coverage.words > 3000 and coverage.oov_rate <= 0.01, coverage.oov_words
 
 
 def test_unknown_prose_source_is_rejected():
