@@ -17,9 +17,13 @@ from speech_lstm.synthetic.phrases import PhraseBuilder, form_of_be, join_words
 
 # Role codes: n noun, p plural noun, a adjective, v base verb, d past tense, h past
 # participle, g -ing form, s third person singular, r adverb before the verb, e adverb at the
-# end, m name, c closed-class word with its own frame. Verb roles end in t (takes an object)
+# end, x adverb of degree (before an adjective), m name, c closed-class word with its own
+# frame. Verb roles end in t (takes an object)
 # or i (takes none).
-ROLES = ("n", "p", "a", "vt", "vi", "dt", "di", "ht", "hi", "gt", "gi", "st", "si", "r", "e", "m")
+ROLES = (
+    *("n", "p", "a", "vt", "vi", "dt", "di", "ht", "hi", "gt", "gi", "st", "si", "r", "e"),
+    *("x", "m"),
+)
 _SLOT = re.compile(r"\{(\w+)\}")
 
 
@@ -106,6 +110,9 @@ class EverydaySentences(PhraseBuilder):
             return join_words(subject.text, form_of_be(subject.agreement), word, obj)
         if role[0] == "s":
             return join_words(self._name(), word, obj, self._habit_time(0.6))
+        if role == "x":
+            be = form_of_be(subject.agreement, self._chance(0.5))
+            return join_words(subject.text, be, word, self._word("adjective"))
         if role == "r":
             verb, filler = self._transitive()
             return join_words(subject.text, word, past(verb), filler)

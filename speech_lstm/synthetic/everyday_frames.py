@@ -268,6 +268,14 @@ been | i have been there twice
 did | did you see {person}
 am | i am hungry
 only | there was only one apple left
+within | the parcel will arrive within two days
+ago | we moved here three years ago
+across | the bank is across the street from the school
+longer | the new bridge is longer than the old one
+maybe | maybe we should ask {person}
+zealand | my cousin lives in new zealand
+approximately | the trip took approximately two hours
+widely | the story was widely known in the village
 his | his father fixed his bike
 i'd | i'd like a glass of water please
 they've | they've moved to a bigger house
@@ -283,5 +291,10 @@ ROLE_OVERRIDES = dict(
     kim:m ryan:m kevin:m dan:m tim:m eric:m james:m harry:m bob:m march:m
     app:n south:n north:n west:n east:n moon:n crown:n marine:n earth:n lord:n congress:n
     jersey:n kid:n square:n institute:n sub:n women:p laws:p windows:p daily:e
+    centre:n bible:n american:a english:a british:a european:a chinese:a russian:a german:a
+    australian:a japanese:a spanish:a republican:a asian:a scottish:a italian:a irish:a
+    korean:a greek:a catholic:a muslim:a pacific:a french:a
+    extremely:x relatively:x particularly:x highly:x slightly:x fairly:x totally:x
+    completely:x absolutely:x truly:x entirely:x perfectly:x significantly:x really:x
     """)
 )

@@ -18,7 +18,7 @@ WORD_ROLES = """
     i'm:c its:p our:c than:c good:a only:c after:c first:a him:c into:c know:vt see:vt two:c
     make:vt over:c think:vt any:c then:e could:c back:e these:c us:c want:n because:c go:vi
     well:c said:dt way:n most:c much:c very:c where:c even:c should:c may:c here:e need:n
-    really:r did:c right:c work:vi year:n years:p being:gt day:n too:e going:gi before:c off:c
+    really:x did:c right:c work:vi year:n years:p being:gt day:n too:e going:gi before:c off:c
     why:c made:dt still:c take:vt got:dt many:c never:c those:c life:n say:vt world:n down:c
     great:a through:c you're:c last:a that's:c while:c best:a such:c love:n man:n home:n long:a
     look:vi something:c use:n can't:c same:c used:a both:c every:c am:c come:vi part:n state:n
@@ -34,13 +34,13 @@ WORD_ROLES = """
     making:gt point:n read:vt there's:c told:dt yet:e bad:a doesn't:c four:c hard:a mean:vt
     once:c support:n tell:vt including:gt music:n power:n seen:ht states:p stop:vi water:n
     based:a believe:vt call:vt head:n men:p national:a small:a took:dt white:a came:di far:c
-    job:n side:n though:c try:vt went:di yes:c actually:r american:m later:e less:c line:n
+    job:n side:n though:c try:vt went:di yes:c actually:r american:a later:e less:c line:n
     order:n party:n run:vi says:st service:n country:n open:a season:n thank:vt children:p
     everyone:c general:a they're:c trying:gt united:di using:gt area:n black:a following:gt
-    law:n makes:st together:e war:n whole:a car:n face:n five:c kind:n maybe:e per:c president:n
+    law:n makes:st together:e war:n whole:a car:n face:n five:c kind:n maybe:c per:c president:n
     story:n working:gi course:n games:p health:n hope:n important:a least:c means:st news:n
-    within:e able:a book:n early:a friends:p i'll:c information:n local:a post:vt thanks:c
-    video:n young:a ago:e others:c social:a talk:vi court:n fact:n given:ht guys:p half:c hand:n
+    within:c able:a book:n early:a friends:p i'll:c information:n local:a post:vt thanks:c
+    video:n young:a ago:c others:c social:a talk:vi court:n fact:n given:ht guys:p half:c hand:n
     isn't:c level:n mind:n often:e single:n become:vi body:n coming:gi control:n death:n food:n
     guy:n hours:p office:n pay:vt problem:n south:n true:a we're:c almost:c history:n known:ht
     large:a lost:dt research:n room:n several:c started:dt taking:gt university:n win:vt wrong:a
@@ -57,7 +57,7 @@ WORD_ROLES = """
     west:n works:p according:gi available:a education:n final:a former:a front:n kids:p list:n
     ready:a sometimes:e son:n street:n wasn't:c bring:vt college:n current:n example:n
     experience:vt heard:dt london:m meet:vt program:n type:n baby:n chance:n father:n march:m
-    process:vt she's:c song:n study:n word:n across:e action:n clear:a gave:dt gets:st himself:c
+    process:vt she's:c song:n study:n word:n across:c action:n clear:a gave:dt gets:st himself:c
     month:n outside:a self:n students:p words:p board:n cost:n cut:vt field:n held:dt instead:e
     main:a moment:n mother:n road:n seems:si thinking:gt town:n wants:p department:n energy:n
     fight:vt fine:a force:vi hear:vt issue:vt played:dt points:p price:n rest:vi results:p
@@ -66,12 +66,12 @@ WORD_ROLES = """
     eyes:p include:vt june:m parents:p period:n position:n record:n similar:a total:n above:c
     club:n common:a died:di film:n happened:di knew:dt lead:vt likely:a military:a perfect:a
     personal:a security:n share:vt what's:c won:dt april:m center:n county:n couple:n dead:a
-    english:m happen:vi hold:vt industry:n inside:n issues:p online:a player:n private:n
-    problems:p return:vi rights:p sense:n star:n test:n view:n weeks:p break:vt british:m
+    english:a happen:vi hold:vt industry:n inside:n issues:p online:a player:n private:n
+    problems:p return:vi rights:p sense:n star:n test:n view:n weeks:p break:vt british:a
     companies:p event:n higher:a hour:n member:n middle:n needed:dt present:vt result:n sorry:c
     takes:st training:gt wish:vt wouldn't:c answer:vt boy:n design:n finally:r girls:p gold:n
     gone:hi guess:vi interest:n july:m king:n learn:vt policy:n society:n added:dt alone:c
-    average:a bank:n brought:dt certain:a church:n east:n hands:p hot:a let's:c longer:e
+    average:a bank:n brought:dt certain:a church:n east:n hands:p hot:a let's:c longer:c
     medical:a movie:n original:a park:n performance:n press:vt received:dt role:n sent:dt
     themselves:c tried:dt worked:di worth:c areas:p became:di bill:n books:p cool:a director:n
     exactly:r giving:gt ground:n meeting:gt provide:vt questions:p relationship:n september:m
@@ -85,9 +85,9 @@ WORD_ROLES = """
     quality:n send:vt style:n vote:n amazing:a august:m blood:n china:m complete:vt dog:n
     economic:a hell:n involved:dt itself:c language:n lord:n november:m oil:n related:dt
     serious:a stage:n terms:p title:n add:vt article:n attack:n born:dt couldn't:c decided:dt
-    decision:n enjoy:vt entire:a french:m january:m kill:vt met:dt perhaps:c poor:a release:vt
+    decision:n enjoy:vt entire:a french:a january:m kill:vt met:dt perhaps:c poor:a release:vt
     situation:n technology:n turned:di website:n written:ht choice:n code:n considered:dt
-    continue:vi council:n cover:vt currently:r door:n election:n european:m events:p financial:a
+    continue:vi council:n cover:vt currently:r door:n election:n european:a events:p financial:a
     foreign:a hair:n increase:n legal:a lose:vt michael:m pick:vt race:n seem:vi seven:c sign:n
     simple:a simply:r staff:n super:a union:n walk:n washington:m bed:n began:dt built:dt
     career:n changed:dt crazy:a daily:e daughter:n december:m die:vi difficult:a figure:n
@@ -104,28 +104,28 @@ WORD_ROLES = """
     century:n charge:vt cold:a create:vt effect:n eight:a except:c eye:n funny:a limited:a
     moving:gi network:n peace:n provided:dt recently:r required:dt sales:p spent:dt store:n
     student:n tomorrow:n track:n via:c watching:gt weight:n addition:n ahead:e allow:vi anti:a
-    association:n beat:vt brown:n capital:n chinese:m committee:n conference:n difference:n
+    association:n beat:vt brown:n capital:n chinese:a committee:n conference:n difference:n
     double:vt expect:vt gas:n island:n moved:di normal:a plans:p population:n potential:a
-    pressure:n radio:n russian:m station:n text:n treatment:n western:a beginning:n california:m
-    campaign:n certainly:r completely:r content:n credit:n cross:vt described:dt despite:n
+    pressure:n radio:n russian:a station:n text:n treatment:n western:a beginning:n california:m
+    campaign:n certainly:r completely:x content:n credit:n cross:vt described:dt despite:n
     female:n focus:n hi:n husband:n ice:n individual:a interesting:gt join:vt kept:dt leading:gt
     loved:dt message:n miles:p nearly:r particular:a previous:a quickly:r region:n reported:dt
     section:n sort:n speed:vi travel:vi consider:vt contact:n drop:vt fair:a feet:p jesus:m
-    kid:n link:vt positive:a sale:n throughout:c tour:n welcome:vt absolutely:r additional:a
+    kid:n link:vt positive:a sale:n throughout:c tour:n welcome:vt absolutely:x additional:a
     beyond:c conditions:p earlier:e extra:a forces:p immediately:r jobs:p leaving:gi minute:n
     nature:n numbers:p quick:a sell:vt significant:a studies:p unless:c winning:gt agree:vi
     canada:m clean:a computer:n construction:n episode:n favorite:n income:n justice:n levels:p
     manager:n movement:n photo:n posted:dt safety:n scene:n sold:dt sounds:p spend:vt
     statement:n teams:p ability:n announced:dt asking:gt calling:gt coach:vt collection:n
     continued:di costs:p definitely:r designed:dt expected:dt friday:m gun:n happens:si heavy:a
-    includes:st knowledge:n particularly:r search:vt subject:n train:vt wide:a wow:n author:n
-    centre:m claim:n dad:n developed:dt fear:vi fit:vt generally:r german:m global:a goals:p
+    includes:st knowledge:n particularly:x search:vt subject:n train:vt wide:a wow:n author:n
+    centre:n claim:n dad:n developed:dt fear:vi fit:vt generally:r german:a global:a goals:p
     hotel:n interested:dt judge:vt lady:n leader:n letter:n lines:st material:n named:dt
     nobody:n opportunity:n plus:n product:n regular:a secretary:n sister:n stories:p unit:n
     workers:p annual:a anymore:e bar:n battle:n brain:n contract:vi degree:n families:p
     features:p finished:dt floor:n france:m growing:gi hurt:vi image:n insurance:n majority:n
     meant:dt opening:gt opinion:n physical:a pro:n reach:vt rule:n seriously:r sports:p stupid:a
-    successful:a active:a administration:n approach:vt australian:m biggest:a cancer:n civil:a
+    successful:a active:a administration:n approach:vt australian:a biggest:a cancer:n civil:a
     dance:n defense:n direction:n independent:a master:n none:c reasons:p russia:m ship:n
     stock:n trump:n weekend:n wonder:n worst:n africa:m awesome:a band:n beach:n cash:n
     clearly:r commercial:a compared:dt effort:n ended:di fan:n fighting:gt imagine:vt impact:n
@@ -139,14 +139,14 @@ WORD_ROLES = """
     facebook:m feels:st fish:n germany:m glad:a greater:a grow:vi largest:a machine:n notice:n
     overall:a planning:gt professor:n programs:p records:p reports:p shown:ht sit:vi trip:n
     associated:dt basic:a captain:n carry:vt cars:p crime:n effective:a effects:p explain:vt
-    fully:r highly:r holding:gt japan:m laws:p male:n parties:p plant:vt reality:n smith:m
+    fully:r highly:x holding:gt japan:m laws:p male:n parties:p plant:vt reality:n smith:m
     spot:n texas:m we'll:c winter:n worse:n advice:n agreement:n award:n block:n broken:ht
     caused:dt challenge:vt characters:p christian:a comment:n equipment:n eventually:r helped:dt
     holy:n killing:gt lived:di lots:p nation:n otherwise:c peter:m prices:p primary:a purpose:n
     rates:p responsible:a shop:n showing:gt sick:a teacher:n theory:n uses:p william:m agency:n
     avoid:vt camera:n catch:vt cell:n coast:n comments:p drug:n economy:n environment:n
     executive:n foot:n hall:n mass:n meaning:gt mission:n nine:n officers:p operations:p
-    politics:n pop:vi produced:dt ran:di saturday:m status:n therefore:c trial:n truly:r
+    politics:n pop:vi produced:dt ran:di saturday:m status:n therefore:c trial:n truly:x
     weather:n activity:n app:n application:n claims:p coffee:n complex:n condition:n division:n
     evening:n flight:n freedom:n google:m heat:n highest:a interview:vt library:n located:dt
     location:n murder:vt obama:m offered:dt putting:gt queen:n seconds:p showed:dt sitting:gi
@@ -162,18 +162,18 @@ WORD_ROLES = """
     becomes:si brand:n bus:n cent:n chicago:m count:vt covered:dt critical:a digital:a forced:di
     fourth:n fresh:a lake:n mental:a mentioned:dt missed:dt mostly:r mouth:n owner:n photos:p
     previously:r realize:vt remain:vi scale:n score:n separate:vt smart:a starts:p surface:n
-    throw:vt tom:m totally:r twitter:n views:p wedding:n you'd:c acting:gi actions:p african:a
+    throw:vt tom:m totally:x twitter:n views:p wedding:n you'd:c acting:gi actions:p african:a
     arms:p benefit:n budget:n click:vt estate:n failed:di faith:n fashion:n feature:n fund:n
     generation:n hearing:n hill:n jack:n larger:a louis:m metal:n mid:a paris:m profile:n
     pull:vt push:vt returned:di rose:di seat:n seemed:di sexual:a shouldn't:c target:n
     understanding:gt village:n agent:n animal:n apply:vt authority:n basis:n becoming:gi chris:m
-    draw:vt dude:n employees:p enter:vt follows:st foundation:n gain:vt individuals:p japanese:m
+    draw:vt dude:n employees:p enter:vt follows:st foundation:n gain:vt individuals:p japanese:a
     leaders:p memory:n prime:a projects:st ring:vi rise:vi selling:gt served:dt silver:n soul:n
     spread:vt supply:vt waste:n weird:a adult:n apparently:r artist:n chairman:n edition:n
     engineering:n grade:n happening:gi healthy:a institute:n method:n mike:n monday:m nations:p
     obviously:r option:n prison:n provides:st remains:si senate:n smaller:a somebody:n stone:n
     strength:n users:p wild:a window:n winner:n arrived:di bag:n bet:n camp:n cast:vt christ:m
-    continues:si correct:vt dangerous:a extremely:r firm:a greatest:a handle:vt improve:vt
+    continues:si correct:vt dangerous:a extremely:x firm:a greatest:a handle:vt improve:vt
     indeed:e leaves:si movies:p negative:a prevent:vt removed:dt richard:m spirit:n television:n
     till:n trouble:n videos:p advantage:n apart:e aware:a cat:n customers:p decide:vt dinner:n
     dollars:p eastern:a fifth:n function:n gift:n helping:gt herself:c impossible:a influence:n
@@ -188,7 +188,7 @@ WORD_ROLES = """
     wake:vi aid:n beauty:n believed:dt billion:n busy:a buying:gt cells:p concerned:a
     conversation:n corner:n criminal:a cultural:a develop:vt driver:n ends:p existing:a farm:n
     file:vt fix:vt fly:vi frank:a guide:n images:p investigation:n mexico:m operating:gt
-    paying:gt presented:dt raise:vt responsibility:n roll:vi slightly:r suggest:vt surprise:n
+    paying:gt presented:dt raise:vt responsibility:n roll:vi slightly:x suggest:vt surprise:n
     technical:a thoughts:p treat:vt unique:a variety:n violence:n weapons:p yours:c youth:n
     appreciate:vt bigger:a breaking:gt discovered:dt dry:vt edge:n evil:n excited:a forever:e
     funds:p helps:p henry:n injury:n iron:n lovely:a mad:a magazine:n martin:m models:p
@@ -197,9 +197,9 @@ WORD_ROLES = """
     closer:c core:n democratic:a description:n dropped:dt excellent:a exist:vi figures:p forms:p
     guard:n honest:a issued:dt joined:dt jones:m lee:m lies:si likes:si medicine:n mention:vt
     mountain:n nuclear:a orders:p port:n presence:n reaction:n reduce:vt shoot:vt sides:p
-    solid:a spanish:m sport:n steps:p stress:n taste:n tea:n victory:n afternoon:n assistant:n
+    solid:a spanish:a sport:n steps:p stress:n taste:n tea:n victory:n afternoon:n assistant:n
     britain:m citizens:p classic:n clothes:p decisions:p electric:a emergency:n entered:dt
-    entirely:r facts:p failure:n festival:n flat:a fuel:n harry:m hello:n houses:p ill:a
+    entirely:x facts:p failure:n festival:n flat:a fuel:n harry:m hello:n houses:p ill:a
     initial:n introduced:dt johnson:m kick:vt links:p mail:n massive:a matters:p pair:n
     picked:dt pieces:p plane:n plenty:n prince:n proper:a providing:gt quarter:n regional:a
     scott:m session:n shape:n sky:n teaching:n toward:c transfer:vt upper:a useful:a valley:n
@@ -211,8 +211,8 @@ WORD_ROLES = """
     supporting:gt terrible:a they'll:c tired:di treated:dt turning:gi vice:n warm:a afraid:a
     arts:p beer:n border:n canadian:a command:n crew:n crowd:vt dating:gt elements:p enemy:n
     ensure:vt environmental:a filled:dt fixed:dt forest:n intelligence:n intended:dt labour:n
-    limit:n moon:n ocean:n powers:p profit:n proof:n republican:m soldiers:p suit:vt wins:p
-    women's:c appearance:n asian:m attorney:n banks:p behavior:n ben:n bodies:p brothers:p
+    limit:n moon:n ocean:n powers:p profit:n proof:n republican:a soldiers:p suit:vt wins:p
+    women's:c appearance:n asian:a attorney:n banks:p behavior:n ben:n bodies:p brothers:p
     buildings:p chair:n creating:gt debt:n domestic:a expensive:a grew:di historical:a homes:p
     honestly:r honor:n jump:vi launch:vt listed:dt minimum:n native:a noted:dt originally:r
     planned:dt ray:n sets:p suddenly:r supreme:a survey:n tech:n trees:p update:vt user:n
@@ -224,19 +224,19 @@ WORD_ROLES = """
     taught:dt transport:n weren't:c accepted:dt adding:gt affairs:p allows:si appeal:n
     applied:dt appropriate:vt artists:p boston:m confirmed:dt device:n drama:n entry:n era:n
     factor:n feed:vt golden:a grant:vt grown:hi heads:p hoping:gi keeps:st lawyer:n legs:p
-    lying:gi measures:p mistake:n muslim:m organizations:p platform:n pool:n pulled:dt
+    lying:gi measures:p mistake:n muslim:a organizations:p platform:n pool:n pulled:dt
     regarding:gt relations:p requires:st route:n saved:dt schedule:n scientific:a shoes:p
     smoke:n squad:n teach:vt testing:n tests:p values:p walked:di williams:m abuse:vt angry:a
     businesses:p candidate:n comfortable:a concern:n developing:gt discuss:vt elections:p
     emotional:a everywhere:e facilities:p falling:gi fox:n guns:p hole:n holiday:n interests:p
-    internal:a ireland:m italian:m italy:m jersey:n laugh:n leg:n letters:p liberal:a
-    listening:gi loves:p lunch:n milk:n pack:vt payment:n perform:vt recorded:dt relatively:r
+    internal:a ireland:m italian:a italy:m jersey:n laugh:n leg:n letters:p liberal:a
+    listening:gi loves:p lunch:n milk:n pack:vt payment:n perform:vt recorded:dt relatively:x
     sector:n sharing:gt snow:n storm:n streets:p strike:vt studio:n sub:n weak:a youtube:m
     actor:n advance:vi apartment:n asia:m chain:n chapter:n committed:dt confidence:n cook:vi
     cute:a equal:vt fake:n finance:n focused:di hits:p identity:n journey:n kitchen:n korea:m
     leads:p maintain:vt measure:n numerous:a owners:p posts:p properties:p quiet:a revealed:dt
     specifically:r split:vt task:n taxes:p taylor:m twenty:n urban:a acts:p affected:dt
-    aircraft:n applications:p approved:dt approximately:r argument:n arrested:dt claimed:dt
+    aircraft:n applications:p approved:dt approximately:c argument:n arrested:dt claimed:dt
     conflict:n considering:gt corporate:a debate:vt determined:dt distribution:n documents:p
     escape:n extended:dt factors:p faster:e fault:n fill:vt films:p flowers:p friendly:a
     ladies:p lay:di lights:p millions:p mixed:di phase:n properly:r pure:a reduced:dt
@@ -256,17 +256,17 @@ WORD_ROLES = """
     carrying:gt chosen:ht combination:n conservative:a customer:n cutting:gt desire:n
     destroyed:dt draft:n drunk:ht essential:a fail:vi familiar:a finds:st granted:dt guilty:a
     humans:p hundreds:p improved:a jewish:a largely:r laughing:gi markets:p medium:n ohio:m
-    opportunities:p papers:p perfectly:r recommend:vt referred:dt relevant:a seek:vt sending:gt
+    opportunities:p papers:p perfectly:x recommend:vt referred:dt relevant:a seek:vt sending:gt
     solo:n spoke:di stands:p talks:p ticket:n unable:a upset:vt wing:n world's:c answers:p
     birds:p bomb:n creative:a cycle:n dealing:gt directed:di don:m educational:a entertainment:n
     extreme:a facility:n fields:p goods:p hang:vi holds:st info:n mainly:r maximum:n newspaper:n
-    offering:gt painting:n republic:n reserve:n returns:p row:n salt:n scared:dt scottish:m
+    offering:gt painting:n republic:n reserve:n returns:p row:n salt:n scared:dt scottish:a
     shares:p statistics:p switch:vt territory:n threat:n tickets:p wales:p adults:p affect:vt
     appointed:a armed:di aside:e assistance:n bell:n blow:vi bond:n boyfriend:n careful:a
     circumstances:p communications:p concerns:p controlled:dt corporation:n cry:n danger:n
     deals:p delivery:n deserve:vt devices:p dollar:n dreams:p empty:vt enjoyed:dt explained:dt
     faces:p folks:p gender:n instance:n kim:m kinda:c matches:p mile:n motion:n moves:si nick:n
-    pacific:m prize:n realized:dt reasonable:a receiving:gt register:vt resolution:n rural:a
+    pacific:a prize:n realized:dt reasonable:a receiving:gt register:vt resolution:n rural:a
     ryan:m saving:gt sees:st singing:gt spain:m tools:p typical:a universe:n warning:n wars:p
     wednesday:m admit:vt attitude:n branch:n brazil:m conducted:dt decades:p dedicated:a
     definition:n drawing:gt favor:vt flag:n frame:vt guest:n heaven:n independence:n
@@ -284,18 +284,18 @@ WORD_ROLES = """
     identify:vt importance:n kevin:m laid:dt latter:a manufacturing:gt mining:n object:n
     partners:p pattern:n performing:gt personnel:n perspective:n pregnant:a premier:n promote:vt
     revolution:n rooms:p severe:a sleeping:n suppose:vt tool:n tournament:n turkey:n victim:n
-    victims:p agents:p amazon:n arrest:vt attend:vt ban:vt brilliant:a carbon:n catholic:m
+    victims:p agents:p amazon:n arrest:vt attend:vt ban:vt brilliant:a carbon:n catholic:a
     chose:dt circle:n concert:n crash:vi declared:dt deliver:vt depth:n deputy:n dirty:a
     doctors:p earned:dt electronic:a error:n existence:n experiences:p expression:n factory:n
     headed:di interior:n joy:n legislation:n maintenance:n manner:n mate:n matt:n nearby:a
     noise:n origin:n pakistan:m panel:n personality:n plate:n practices:p prepare:vt relief:n
     replaced:dt resistance:n retail:n rice:n roads:p roof:n shame:n ships:p somewhat:c
     staying:gi stronger:a surely:r tip:n updated:dt writers:p absolute:a advertising:n
-    agencies:p baseball:n bathroom:n bible:m cable:n calm:vt championship:n checked:dt client:n
+    agencies:p baseball:n bathroom:n bible:n cable:n calm:vt championship:n checked:dt client:n
     constant:a dates:st degrees:p democrats:p doors:p driven:ht dumb:a empire:n exciting:a
-    expansion:n he'll:c heavily:r hide:n incident:n irish:m linked:dt manage:vt messages:p
-    michigan:m politicians:p print:n quit:vt refused:dt reporting:gt sight:n significantly:r
-    sing:vt soviet:a weapon:n wet:n widely:r worldwide:a ages:si anniversary:n attractive:a
+    expansion:n he'll:c heavily:r hide:n incident:n irish:a linked:dt manage:vt messages:p
+    michigan:m politicians:p print:n quit:vt refused:dt reporting:gt sight:n significantly:x
+    sing:vt soviet:a weapon:n wet:n widely:c worldwide:a ages:si anniversary:n attractive:a
     bike:n broad:a burn:vt cake:n causing:gt closely:r constantly:r contest:n deaths:p
     depends:si drawn:ht fees:p hardly:r hat:n height:n hidden:ht invited:dt letting:gi loud:a
     manchester:m marine:n motor:n officially:r peak:n portion:n pounds:p princess:n protein:n
@@ -314,16 +314,16 @@ WORD_ROLES = """
     plastic:n protected:dt purposes:p quote:vt recording:gt semi:n statements:p suspect:vt
     swear:vi techniques:p tie:n tim:m trend:n valuable:a wealth:n wise:a yards:p aged:a
     approval:n aspects:p attempts:p bread:n burning:gt champions:p contain:vt convention:n
-    dancing:gi document:n eggs:p employee:n engineer:n equivalent:n facing:gt fairly:r fingers:p
-    ford:m founded:dt functions:p gang:n graduate:vi greek:m hanging:gi inner:a islands:p
+    dancing:gi document:n eggs:p employee:n engineer:n equivalent:n facing:gt fairly:x fingers:p
+    ford:m founded:dt functions:p gang:n graduate:vi greek:a hanging:gi inner:a islands:p
     lift:vt marked:dt memories:p miller:m monthly:n mountains:p neighborhood:n operate:vt
     outstanding:a permission:n racing:gi recommended:dt regulations:p reply:n republicans:p
     rid:vt roman:a scientists:p shoulder:vt shower:n solutions:p sons:p stations:p stephen:m
-    tower:n tradition:n visited:dt visual:a wheel:vi zealand:m achieved:dt admitted:dt
+    tower:n tradition:n visited:dt visual:a wheel:vi zealand:c achieved:dt admitted:dt
     appointment:n authors:p barely:r bush:n cabinet:n celebrate:vt challenges:p chocolate:n
     coal:n colour:a contemporary:a criticism:n davis:m effectively:r eric:m extensive:a faced:dt
     filed:dt formation:n fought:dt gained:dt gallery:n highway:n historic:a hunt:vt
-    improvement:n inch:n initially:r junior:n jury:n korean:m marks:p monster:n obtained:dt
+    improvement:n inch:n initially:r junior:n jury:n korean:a marks:p monster:n obtained:dt
     olympic:a philosophy:n pride:n promised:dt repeat:vt returning:gi riding:gt rough:a santa:m
     settlement:n smell:n sought:dt speaker:n studied:dt suggests:st surrounding:gt tone:n
     topic:n toronto:m universal:a vast:a visitors:p wanting:gt auto:n consistent:a continuing:gi
