@@ -121,7 +121,7 @@ class SyntheticConfig:
         everyday_words: the train split speaks each of this many most frequent English words
             (up to 3,000, `everyday.py`) in sentences of their own, spread evenly over the
             split; the split needs at least as many utterances as those sentences (about
-            1,800 for 3,000 words). 0: none.
+            1,770 for 3,000 words). 0: none.
         lm_prose: real English prose added to `lm_text.txt`: names of `prose.PROSE_SOURCES`
             (Debian packages' text, e.g. WordNet's example sentences).
         respellings: espeak-ng language -> {word: the word spelt in that language}, for
