@@ -14,6 +14,7 @@ DEBIAN_PACKAGES=(
   espeak-ng:espeak-ng flite:flite                      # text-to-speech engines
   festival:text2wave festvox-kallpc16k:text2wave       # festival and its English voices
   festvox-kdlpc16k:text2wave festvox-us-slt-hts:text2wave
+  wordnet-base: fortunes:                              # real English prose for the word LM
   chromium:chromium chromium-driver:chromedriver       # headless browser of the report test
 )
 # More packages for a recipe, checked with dpkg-query, e.g. a festival voice:

@@ -19,6 +19,8 @@ PACKAGES = [
     "festvox-kallpc16k",
     "festvox-kdlpc16k",
     "festvox-us-slt-hts",
+    "wordnet-base",
+    "fortunes",
     "chromium",
     "chromium-driver",
 ]

@@ -118,6 +118,12 @@ class SyntheticConfig:
         words_per_utterance: [min, max] words per utterance with `word_list`.
         lm_sentences: extra generated sentences written to `lm_text.txt` for the language
             model (no sentence of any split other than train among them); 0 writes none.
+        everyday_words: the train split speaks each of this many most frequent English words
+            (up to 3,000, `everyday.py`) in sentences of their own, spread evenly over the
+            split; the split needs at least as many utterances as those sentences (about
+            1,770 for 3,000 words). 0: none.
+        lm_prose: real English prose added to `lm_text.txt`: names of `prose.PROSE_SOURCES`
+            (Debian packages' text, e.g. WordNet's example sentences).
         respellings: espeak-ng language -> {word: the word spelt in that language}, for
             foreign-accented English. A voice of a language other than English reads each word
             as respelt (Greek `τού` for `two`), so it sounds like a speaker of that language
@@ -136,6 +142,8 @@ class SyntheticConfig:
     words_per_utterance: list[int] = field(default_factory=lambda: [1, 1])
     lm_sentences: int = 0
     respellings: dict[str, dict[str, str]] = field(default_factory=dict)
+    everyday_words: int = 0
+    lm_prose: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for name, split in self.splits.items():
@@ -168,8 +176,9 @@ class SyntheticConfig:
         """Hash of everything that changes the audio or text (not `num_workers`)."""
         settings = asdict(self)
         settings.pop("num_workers")
-        if not settings["respellings"]:  # added later: corpora made before keep their hash
-            del settings["respellings"]
+        for added_later in ("respellings", "everyday_words", "lm_prose"):
+            if not settings[added_later]:  # unused: corpora made before keep their hash
+                del settings[added_later]
         for split in settings["splits"].values():
             # Festival came later: unused, it stays out of the hash, so corpora generated
             # before it keep their fingerprint and are reused.

@@ -31,7 +31,9 @@ from speech_lstm.synthetic.espeak_variants import (
     random_variant_names,
     write_variant_root,
 )
+from speech_lstm.synthetic.everyday import EverydaySentences
 from speech_lstm.synthetic.nonspeech import plan_nonspeech, write_nonspeech
+from speech_lstm.synthetic.prose import prose_sentences
 from speech_lstm.synthetic.sentences import SentenceGenerator
 
 LM_TEXT_FILE = "lm_text.txt"
@@ -47,6 +49,7 @@ def plan_split(
     """
     split_seed = int(hashlib.sha256(f"{config.seed}:{name}".encode()).hexdigest()[:8], 16)
     next_text = _text_source(config, split_seed)
+    everyday = _everyday_schedule(name, split.num_utterances, config, split_seed)
     rng = random.Random(split_seed)
     if not split.voices():
         raise ValueError(f"Split {name!r} has no voices. Received: {split}")
@@ -55,11 +58,15 @@ def plan_split(
     silence_rng = random.Random(split_seed + 2)  # its own draws: other choices stay as they were
     requests = []
     while len(requests) < split.num_utterances:
-        text = next_text()
-        if not config.word_list:
-            if text in taken:
-                continue
+        if len(requests) in everyday:
+            text = everyday[len(requests)]
             taken.add(text)
+        else:
+            text = next_text()
+            if not config.word_list:
+                if text in taken:
+                    continue
+                taken.add(text)
         index = len(requests)
         family = _pick_family(families, split.shares(), rng)
         voice = families[family][turns[family] % len(families[family])]
@@ -77,6 +84,17 @@ def plan_split(
             )
         )
     return requests
+
+
+def _everyday_schedule(name: str, count: int, config: SyntheticConfig, seed: int) -> dict[int, str]:
+    """Utterance index -> everyday-word sentence, spread evenly over the train split.
+
+    A split shorter than the sentences is made of them alone (and misses some words).
+    """
+    if name != "train" or not config.everyday_words or config.word_list:
+        return {}
+    sentences = EverydaySentences(seed + 3, config.everyday_words).sentences()[:count]
+    return {i * count // len(sentences): text for i, text in enumerate(sentences)}
 
 
 def _edge_silence(longest: float, rng: random.Random) -> tuple[float, float]:
@@ -177,11 +195,12 @@ def generate_corpus(config: SyntheticConfig, corpus_dir: str | Path) -> dict[str
 
 
 def write_lm_text(config: SyntheticConfig, path: Path, manifests: dict[str, Path]) -> None:
-    """Writes `config.lm_sentences` generated sentences, none of them a dev or test sentence.
+    """Writes the LM text: generated sentences, everyday-word sentences and real prose.
 
-    The generator is the corpus's language, so its text is in-domain LM training text, the
-    way book text is for read speech; held-out sentences are removed so no test utterance is
-    in the LM verbatim.
+    `config.lm_sentences` generated sentences (the corpus's language, in-domain text the way
+    book text is for read speech), three rounds of everyday-word sentences (every word of
+    `config.everyday_words` in the LM vocabulary), then `config.lm_prose`'s sentences.
+    Dev and test sentences are removed, so no test utterance is in the LM verbatim.
     """
     if not config.lm_sentences:
         path.unlink(missing_ok=True)
@@ -193,8 +212,13 @@ def write_lm_text(config: SyntheticConfig, path: Path, manifests: dict[str, Path
         for u in read_manifest(manifest)
     }
     generator = SentenceGenerator(config.seed + 1_000_003, zipf_exponent=config.zipf_exponent)
-    lines = [s for s in generator.sentences(config.lm_sentences) if s not in held_out]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    lines = generator.sentences(config.lm_sentences)
+    if config.everyday_words:
+        for round_seed in range(3):
+            seed = config.seed + 2_000_003 + round_seed
+            lines += EverydaySentences(seed, config.everyday_words).sentences()
+    lines += prose_sentences(config.lm_prose)
+    path.write_text("\n".join(s for s in lines if s not in held_out) + "\n", encoding="utf-8")
 
 
 def _read_stamp(stamp: Path) -> dict:
