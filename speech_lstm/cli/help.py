@@ -27,9 +27,17 @@ def job_help(job: HydraJob, argv: list[str], prog: str) -> str:
     """The help text of `job`, with the overrides and `--config-dir` found in `argv`."""
     config_dirs = [CONFIG_DIR, *_config_dir_flags(argv)]
     overrides = [arg for arg in argv if "=" in arg and not arg.startswith("-")]
-    cfg = _compose(job.config_name, overrides, config_dirs[1:])
-    primary = _find(config_dirs, f"{job.config_name}.yaml")
     groups = _groups(config_dirs, job.config_name)
+    # A required group (`dataset: ???`) not given: composed with its first option, for the
+    # other settings, and shown as required without that option's keys.
+    required = {
+        group
+        for group, option in groups.items()
+        if option == "???" and not any(arg.startswith(f"{group}=") for arg in overrides)
+    }
+    stand_ins = [f"{group}={_options(config_dirs, group)[0]}" for group in sorted(required)]
+    cfg = _compose(job.config_name, [*overrides, *stand_ins], config_dirs[1:])
+    primary = _find(config_dirs, f"{job.config_name}.yaml")
     lines = [
         f"usage: {prog} [key=value ...] [group=option ...] [hydra flags]",
         "",
@@ -44,7 +52,7 @@ def job_help(job: HydraJob, argv: list[str], prog: str) -> str:
         lines += ["", "settings (key=value; the default shown):"]
         lines += _key_lines(cfg, keys, "", _yaml_comments(primary), _field_docs(cfg))
     for group in groups:
-        lines += ["", *_group_lines(cfg, group, config_dirs)]
+        lines += ["", *_group_lines(cfg, group, config_dirs, group in required)]
     lines += [
         "",
         "hydra flags: --cfg job (print the composed config), -m (sweep: key=a,b), --info,",
@@ -125,11 +133,21 @@ def _command(script: str) -> str:
     return f"speech-lstm {script.replace('_', '-')}"
 
 
-def _group_lines(cfg: Any, group: str, config_dirs: list[Path]) -> list[str]:
-    chosen = _chosen_option(cfg, group)
-    options = sorted(
+def _options(config_dirs: list[Path], group: str) -> list[str]:
+    return sorted(
         {path.stem for folder in config_dirs for path in Path(folder, group).glob("*.yaml")}
     )
+
+
+def _group_lines(cfg: Any, group: str, config_dirs: list[Path], required: bool) -> list[str]:
+    options = _options(config_dirs, group)
+    if required:
+        lines = [f"{group}=???  (required: choose one of the following; its keys are then shown)"]
+        for option in options:
+            summary = _summary(_find(config_dirs, f"{group}/{option}.yaml"))
+            lines += _wrap(f"    {option}  ", _as_commands(summary))
+        return lines
+    chosen = _chosen_option(cfg, group)
     lines = [f"{group}={chosen}  (choose one of:)"]
     width = max((len(option) for option in options), default=0)
     for option in options:
