@@ -115,8 +115,25 @@ def test_a_training_generates_its_missing_tiny_corpus_first(tmp_path):
     assert len(read_manifest(corpus / "train.jsonl")) == 4
     assert (corpus / "lm_text.txt").read_text().count("\n") == 20
     written = (corpus / "train.jsonl").stat().st_mtime_ns
-    jobs.generate_missing_corpus(stopping)  # still "missing" none.txt: the corpus is reused
+    jobs.generate_missing_corpus(config)
     assert (corpus / "train.jsonl").stat().st_mtime_ns == written
+
+
+def test_only_the_files_the_generator_writes_make_it_run(tmp_path):
+    """A missing manifest of the user's own, or a multi-worker run, generates nothing."""
+    from speech_lstm.cli import jobs
+    from speech_lstm.config import to_object
+
+    base = [f"paths.root_dir={tmp_path}", f"paths.output_dir={tmp_path}", "debug=tiny"]
+    own = to_object(compose("train", [*base, f"data.train_manifest={tmp_path}/mine.jsonl"]))
+    corpus = tmp_path / "data" / "synthetic_tiny"
+    assert jobs.missing_corpus_files(own) == [
+        str(corpus / "dev.jsonl"),
+        str(corpus / "lm_text.txt"),
+    ]
+    workers = to_object(compose("train", [*base, "trainer.strategy=multi_worker"]))
+    jobs.generate_missing_corpus(workers)
+    assert not (tmp_path / "data").exists()
 
 
 def test_a_corpus_that_is_not_generated_is_left_to_training_to_report(tmp_path):

@@ -35,18 +35,28 @@ def make_synthetic(config: TrainConfig) -> int | None:
 
 
 def missing_corpus_files(config: TrainConfig) -> list[str]:
-    """The files of a synthetic corpus that training reads and that do not exist yet.
+    """The files of the synthetic corpus that training reads and that do not exist yet.
 
-    Empty for a corpus that is not generated (`data.synthetic` null, e.g. FSDD): those
-    manifests come from `prepare-data`, and training itself reports them missing.
+    Only files the generator writes count (`<corpus_dir>/<split>.jsonl`, `lm_text.txt`): a
+    missing manifest of your own is training's error to report, not a reason to generate
+    the corpus. Empty for a corpus that is not generated (`data.synthetic` null, e.g. FSDD,
+    whose manifests come from `prepare-data`).
     """
+    from speech_lstm.synthetic.corpus import LM_TEXT_FILE
+
     data = config.data
-    if data.synthetic is None:
+    if data.synthetic is None or data.corpus_dir is None:
         return []
+    corpus = Path(data.corpus_dir)
+    generated = {(corpus / f"{name}.jsonl").resolve() for name in data.synthetic.splits}
+    if data.synthetic.lm_sentences:
+        generated.add((corpus / LM_TEXT_FILE).resolve())
     needed = [data.train_manifest, data.dev_manifest]
     if config.lm_order and data.lm_text:
         needed.append(data.lm_text)
-    return [path for path in needed if not Path(path).is_file()]
+    return [
+        path for path in needed if Path(path).resolve() in generated and not Path(path).is_file()
+    ]
 
 
 def generate_missing_corpus(config: TrainConfig) -> None:
@@ -54,17 +64,12 @@ def generate_missing_corpus(config: TrainConfig) -> None:
 
     So that `speech-lstm train debug=tiny` (or `data=synthetic_digits`) works in a fresh
     clone without a `make-synthetic` step first. A corpus already there is left as it is.
-    Under `trainer.strategy=multi_worker` every worker would write it at once: those runs
-    are told to generate it first instead.
+    A multi-worker run (`trainer.strategy=multi_worker`) generates nothing, so that its
+    workers do not all write the corpus at once: training then names the missing file.
     """
     missing = missing_corpus_files(config)
-    if not missing:
+    if not missing or config.trainer.strategy == "multi_worker":
         return
-    if config.trainer.strategy == "multi_worker":
-        raise SystemExit(
-            f"error: {missing[0]} does not exist: generate the corpus before a multi-worker "
-            "run, with `speech-lstm make-synthetic` and the same overrides"
-        )
     from speech_lstm.synthetic.corpus import generate_corpus
 
     log.info(
