@@ -5,7 +5,7 @@ The wheel is built offline from a copy of the sources (`pip wheel --no-build-iso
 the setuptools of the dev extra). The virtualenv reaches the dependencies (TensorFlow ...)
 through a .pth file naming this interpreter's site-packages, so nothing is downloaded; the
 wheel itself goes in with --no-deps. Besides the session's trained model, measured on the
-shared 2-core VM at a load of 15: 176 s, of which the wheel 11 s and the virtualenv 6 s; most
+shared 2-core VM at a load of 14-15: 102-176 s, of which the wheel 11 s and the venv 6 s; most
 of the rest is the command's TensorFlow import (48 s at that load, about 5 s on an idle core).
 """
 
