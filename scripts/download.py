@@ -1,26 +1,12 @@
 """Downloads and extracts a public corpus: python scripts/download.py dataset=librispeech
-subset=dev-clean dest=data/ (resumable, checksum-verified, safe extraction)."""
+subset=dev-clean dest=data/ (resumable, checksum-verified, safe extraction).
 
-import hydra
-from _bootstrap import CONFIG_DIR
+The same as `speech-lstm download` (speech_lstm.cli); `--help` explains the settings.
+"""
 
-from speech_lstm.config import register_configs, to_object
+import _bootstrap  # noqa: F401  (puts the checkout first on sys.path)
 
-register_configs()
-
-
-@hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="download")
-def main(cfg) -> None:
-    from speech_lstm.prep.download import download_dataset
-
-    config = to_object(cfg)
-    folder = download_dataset(config)
-    print(f"{config.dataset.name} is in {folder}")
-    print(
-        f"next: python scripts/prepare_data.py dataset={config.dataset.name} source={folder} "
-        f"output=data/{config.dataset.name}/<split>.jsonl"
-    )
-
+from speech_lstm.cli import run_job
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(run_job("download", prog="scripts/download.py"))

@@ -2,23 +2,13 @@
 
 Writes DIR/export/saved_model (SavedModel), model_float32.tflite and model_int8.tflite
 (dynamic-range quantised), which transcribe.py runs with backend=saved_model|tflite|tflite_int8.
+
+The same as `speech-lstm export` (speech_lstm.cli); `--help` explains the settings.
 """
 
-import hydra
-from _bootstrap import CONFIG_DIR
+import _bootstrap  # noqa: F401  (puts the checkout first on sys.path)
 
-from speech_lstm.config import register_configs, to_object
-
-register_configs()
-
-
-@hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="export")
-def main(cfg) -> None:
-    from speech_lstm.inference.export import export_model
-
-    for name, path in export_model(to_object(cfg)).items():
-        print(f"{name}: {path}")
-
+from speech_lstm.cli import run_job
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(run_job("export", prog="scripts/export.py"))

@@ -1,20 +1,12 @@
 """Imports a corpus into a JSONL manifest: python scripts/prepare_data.py dataset=NAME
-source=PATH output=MANIFEST [dataset.split=...] [convert=true]."""
+source=PATH output=MANIFEST [dataset.split=...] [convert=true].
 
-import hydra
-from _bootstrap import CONFIG_DIR
+The same as `speech-lstm prepare-data` (speech_lstm.cli); `--help` explains the settings.
+"""
 
-from speech_lstm.config import register_configs, to_object
+import _bootstrap  # noqa: F401  (puts the checkout first on sys.path)
 
-register_configs()
-
-
-@hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="prepare_data")
-def main(cfg) -> None:
-    from speech_lstm.prep.importers import prepare_data
-
-    print(prepare_data(to_object(cfg)).summary())
-
+from speech_lstm.cli import run_job
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(run_job("prepare-data", prog="scripts/prepare_data.py"))

@@ -5,31 +5,13 @@ transcribe.py with timestamps=true; with agree_with, a label is kept only when e
 (other transcriptions of the same audio) has the same words for that file.
 The summary (counts, and the labels' accuracy where the manifest has transcripts) is printed
 and saved as summary.json in the Hydra run directory.
+
+The same as `speech-lstm pseudo-label` (speech_lstm.cli); `--help` explains the settings.
 """
 
-import json
-from dataclasses import asdict
-from pathlib import Path
+import _bootstrap  # noqa: F401  (puts the checkout first on sys.path)
 
-import hydra
-from _bootstrap import CONFIG_DIR
-
-from speech_lstm.config import register_configs, to_object
-
-register_configs()
-
-
-@hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="pseudo_label")
-def main(cfg) -> None:
-    from speech_lstm.adaptation.pseudo_labels import write_pseudo_labels
-
-    config = to_object(cfg)
-    summary = write_pseudo_labels(config)
-    run_dir = Path(hydra.core.hydra_config.HydraConfig.get().runtime.output_dir)
-    (run_dir / "summary.json").write_text(json.dumps(asdict(summary), indent=2) + "\n")
-    print(summary.text())
-    print(f"manifest: {config.output}")
-
+from speech_lstm.cli import run_job
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(run_job("pseudo-label", prog="scripts/pseudo_label.py"))

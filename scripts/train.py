@@ -1,24 +1,11 @@
-"""Trains a BiLSTM-CTC model: python scripts/train.py [overrides], e.g. model.num_layers=4."""
+"""Trains a BiLSTM-CTC model: python scripts/train.py [overrides], e.g. model.num_layers=4.
 
-import hydra
-from _bootstrap import CONFIG_DIR
+The same as `speech-lstm train` (speech_lstm.cli); `--help` explains the settings.
+"""
 
-from speech_lstm.config import register_configs, to_object
+import _bootstrap  # noqa: F401  (puts the checkout first on sys.path)
 
-register_configs()
-
-
-@hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="train")
-def main(cfg) -> None:
-    from speech_lstm.training import train
-    from speech_lstm.training.distribute import DistributeConfigError
-
-    config = to_object(cfg)
-    try:
-        train(config)
-    except DistributeConfigError as error:  # a setting to fix, not a bug: no traceback
-        raise SystemExit(f"error: {error}") from None
-
+from speech_lstm.cli import run_job
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(run_job("train", prog="scripts/train.py"))

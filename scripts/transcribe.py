@@ -3,24 +3,13 @@
 Exit status: 0 when every input was transcribed; 1 when any input failed (each failure is a
 row with an `error` field, and the batch goes on); Hydra's own status for a bad command line.
 The last line printed counts done / failed / skipped inputs.
+
+The same as `speech-lstm transcribe` (speech_lstm.cli); `--help` explains the settings.
 """
 
-import hydra
-from _bootstrap import CONFIG_DIR
+import _bootstrap  # noqa: F401  (puts the checkout first on sys.path)
 
-from speech_lstm.config import register_configs, to_object
-
-register_configs()
-
-
-@hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="transcribe")
-def main(cfg) -> None:
-    from speech_lstm.transcription import run_transcription
-
-    summary = run_transcription(to_object(cfg))
-    if summary["failed"]:
-        raise SystemExit(1)
-
+from speech_lstm.cli import run_job
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(run_job("transcribe", prog="scripts/transcribe.py"))

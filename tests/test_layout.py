@@ -16,7 +16,8 @@ from tests.transcription_fixtures import save, untrained_model
 PACKAGE = ROOT / "speech_lstm"
 
 # Stages from the bottom up; a module may import from its own stage and the ones before it.
-# The package root holds the cross-stage basics; `config` assembles every stage's schema.
+# The package root holds the cross-stage basics; `config` assembles every stage's schema;
+# `cli` (the `speech-lstm` command) runs the jobs on top of everything.
 STAGES = (
     ("audio", "text", "ctc", "features", "parallel"),
     ("model",),
@@ -27,6 +28,7 @@ STAGES = (
     ("evaluation",),
     ("training",),
     ("config",),
+    ("cli",),
 )
 RANK = {stage: rank for rank, names in enumerate(STAGES) for stage in names}
 MAX_LINES = 450
