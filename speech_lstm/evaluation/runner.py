@@ -58,6 +58,7 @@ def run_evaluation(config: EvaluateConfig) -> dict:
         manifest_ids(config.manifest),
         load_predictions(predictions_path),
         predictions_path.parent,
+        Path(config.manifest).resolve().parent,
     )
     _warn_unmatched(joined)
     normalizer = TextNormalizer(config.normalizer)
