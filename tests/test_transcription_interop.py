@@ -126,6 +126,7 @@ def test_trn_and_ctm_outputs(stub_dir, manifest, tmp_path):
     talk = sorted(float(w[2]) for w in words if w[0] == "talk")
     for (offset, _), start in zip(SEGMENTS, talk):  # times on the recording's clock
         assert offset + 0.1 < start < offset + 0.4
-    for recording, channel, start, duration, word, confidence in words:
+    assert {w[0] for w in words} == {"talk", "two"}
+    for _, channel, _, duration, word, confidence in words:
         assert channel == "1" and word == "a" and float(duration) > 0
         assert 0 < float(confidence) <= 1

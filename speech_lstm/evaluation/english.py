@@ -16,9 +16,10 @@ import unicodedata
 
 from speech_lstm.evaluation.number_words import _ONES, _TENS
 
+# "er", "ah" and "eh" are left: they are words too often ("ah" as a reply, "eh" a question).
 FILLER_WORDS = frozenset(
-    "uh uhh uhm um umm hm hmm hmmm mm mmm mhm erm".split()
-)  # "er", "ah" and "eh" are left: they are words too often ("er" as a prefix, "ah" a reply)
+    ["uh", "uhh", "uhm", "um", "umm", "hm", "hmm", "hmmm", "mm", "mmm", "mhm", "erm"]
+)
 
 # Whole words only, after lower-casing; contractions become their full forms.
 CONTRACTIONS = {
