@@ -4,6 +4,7 @@ manifest segments (`offset`, `duration`) of one long recording, and sclite's trn
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -70,8 +71,8 @@ def test_a_manifest_is_written_back_with_pred_text_and_its_segments(stub_dir, ma
     # The output is a predictions file as it is: pred_text is scored against the references.
     report = evaluate(manifest, out, tmp_path / "eval")
     assert report["wer"] == pytest.approx(2 / 7)  # the two failed segments: deletions only
-    references = open(report["reference_trn"]).read().splitlines()
-    hypotheses = open(report["hypothesis_trn"]).read().splitlines()
+    references = Path(report["reference_trn"]).read_text().splitlines()
+    hypotheses = Path(report["hypothesis_trn"]).read_text().splitlines()
     assert references[:3] == ["a (s1)", "a (s2)", "a (s3)"] and references[5] == "a a (two)"
     assert hypotheses[0] == "a (s1)" and hypotheses[3] == "(talk-0009000)"
     assert transcribe(stub_dir, manifest, out, resume=True) == {
