@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from speech_lstm.evaluation.number_words import _ONES, _TENS
+from speech_lstm.evaluation.number_words import TENS_WORDS, UNIT_WORDS
 
 # "er", "ah" and "eh" are left: they are words too often ("ah" as a reply, "eh" a question).
 FILLER_WORDS = frozenset(
@@ -125,8 +125,8 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _KEPT = re.compile(r"[a-z0-9]+(?:['.][a-z0-9]+)*")  # words, contractions, decimals ("2.5")
 _WORD = re.compile(r"[a-z0-9']+(?:\.[a-z0-9]+)*\.?")
 
-_UNITS = {word: value for value, word in enumerate(_ONES)}
-_TENS_VALUES = {word: 10 * value for value, word in enumerate(_TENS) if word}
+_UNITS = {word: value for value, word in enumerate(UNIT_WORDS)}
+_TENS_VALUES = {word: 10 * value for value, word in enumerate(TENS_WORDS) if word}
 _SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 _ORDINALS = {
     "first": "one",
@@ -144,11 +144,12 @@ def normalize_english(text: str) -> str:
 
     Steps, in order: lower-case; drop annotations in brackets, parentheses, angle brackets
     or braces; straighten curly apostrophes and join "don 't" to "don't"; drop accents;
-    expand contractions and standard spellings (`CONTRACTIONS`, then the endings n't, 're,
-    'll, 've, 'm, 'd); British to American spellings (`SPELLINGS`); spelled-out numbers to
-    digits ("twenty one" -> "21", "third" -> "3rd", "two point five" -> "2.5",
-    "1,000" -> "1000"); remove punctuation and symbols (keeping apostrophes and decimal
-    points inside words); drop filler words (`FILLER_WORDS`); collapse whitespace.
+    drop thousands separators ("1,000" -> "1000") and hyphens; expand contractions and
+    standard spellings (`CONTRACTIONS`, then the endings n't, 're, 'll, 've, 'm, 'd);
+    British to American spellings (`SPELLINGS`); remove punctuation and symbols (keeping
+    apostrophes and decimal points inside words); drop filler words (`FILLER_WORDS`);
+    spelled-out numbers to digits ("twenty one" -> "21", "third" -> "3rd",
+    "two point five" -> "2.5"); collapse whitespace.
 
     Example:
         >>> normalize_english("Um, I've got [LAUGHS] twenty-one colours!")
