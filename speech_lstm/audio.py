@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -12,25 +13,94 @@ class AudioError(ValueError):
     """An audio file that cannot be used: unreadable, unsupported, corrupt or empty."""
 
 
-def load_audio(path: str | Path, sample_rate: int) -> np.ndarray:
+# How far a segment may reach past the end of its file (manifests round durations).
+SEGMENT_END_TOLERANCE_S = 0.05
+
+
+@dataclass(frozen=True)
+class AudioSpan:
+    """A stretch of an audio file: `duration` seconds from `offset` (NeMo's manifest segments).
+
+    Several spans may point into the same long recording; only their part of it is read.
+
+    Attributes:
+        path: the audio file.
+        offset: where the span starts in the file, in seconds.
+        duration: its length in seconds; None reads to the end of the file.
+    """
+
+    path: str
+    offset: float = 0.0
+    duration: float | None = None
+
+    def __str__(self) -> str:
+        end = "end" if self.duration is None else f"{self.offset + self.duration:g}s"
+        return f"{self.path} [{self.offset:g}s-{end}]"
+
+
+def span_frames(span: AudioSpan, frames: int, file_rate: int) -> tuple[int, int]:
+    """The (first frame, frame count) of `span` in a file of `frames` frames at `file_rate`.
+
+    Raises:
+        AudioError: for a negative or non-finite offset or duration, a span that starts at or
+            after the end of the file, or one that ends more than `SEGMENT_END_TOLERANCE_S`
+            after it (a span ending within that tolerance is cut at the end of the file).
+    """
+    seconds = frames / file_rate
+    offset, duration = span.offset, span.duration
+    if not np.isfinite(offset) or offset < 0:
+        raise AudioError(f"Segment offset must be a number >= 0 (seconds). Received: {span}")
+    if duration is not None and (not np.isfinite(duration) or duration <= 0):
+        raise AudioError(f"Segment duration must be a number > 0 (seconds). Received: {span}")
+    if offset >= seconds:
+        raise AudioError(
+            f"Segment starts after the end of the file ({seconds:.3f} s). Received: {span}"
+        )
+    if duration is not None and offset + duration > seconds + SEGMENT_END_TOLERANCE_S:
+        raise AudioError(
+            f"Segment ends after the end of the file ({seconds:.3f} s). Received: {span}"
+        )
+    start = int(round(offset * file_rate))
+    end = frames if duration is None else min(frames, int(round((offset + duration) * file_rate)))
+    return start, max(end - start, 0)
+
+
+def load_audio(
+    path: str | Path, sample_rate: int, offset: float = 0.0, duration: float | None = None
+) -> np.ndarray:
     """Reads `path` with soundfile, downmixes to mono and resamples to `sample_rate`.
 
     Args:
         path: any format libsndfile reads (WAV, FLAC, OGG/Opus, MP3).
         sample_rate: the rate the waveform is returned at, in Hz.
+        offset: seconds to skip at the start of the file (the file is seeked, not decoded
+            from the start, where the format allows).
+        duration: seconds to read from `offset`; None reads to the end.
 
     Returns:
         float32 array of shape (samples,), values in [-1, 1].
 
     Raises:
-        AudioError: when the file is missing, unreadable, or holds no samples.
+        AudioError: when the file is missing, unreadable, or holds no samples, or the
+            segment lies outside it (see `span_frames`).
     """
     path = Path(path)
     if not path.is_file():
         raise AudioError(f"Audio file not found: {path}")
     try:
-        waveform, file_rate = soundfile.read(path, dtype="float32", always_2d=True)
-    except (soundfile.LibsndfileError, RuntimeError, TypeError, ValueError) as error:
+        with soundfile.SoundFile(str(path)) as audio:
+            file_rate = audio.samplerate
+            start, count = 0, -1
+            if offset or duration is not None:
+                span = AudioSpan(str(path), offset, duration)
+                start, count = span_frames(span, audio.frames, file_rate)
+                audio.seek(start)
+            waveform = audio.read(count, dtype="float32", always_2d=True)
+    except (soundfile.LibsndfileError, RuntimeError, TypeError) as error:
+        raise AudioError(f"Cannot read audio file {path}: {error}") from None
+    except ValueError as error:
+        if isinstance(error, AudioError):
+            raise
         raise AudioError(f"Cannot read audio file {path}: {error}") from None
     if waveform.shape[0] == 0:
         raise AudioError(f"Audio file has no samples: {path}")
@@ -48,3 +118,8 @@ def audio_duration(path: str | Path) -> float:
         return float(soundfile.info(str(path)).duration)
     except (soundfile.LibsndfileError, RuntimeError) as error:
         raise AudioError(f"Cannot read audio file {path}: {error}") from None
+
+
+def load_span(span: AudioSpan, sample_rate: int) -> np.ndarray:
+    """`load_audio` of the span's stretch of its file."""
+    return load_audio(span.path, sample_rate, span.offset, span.duration)

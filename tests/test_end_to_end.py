@@ -44,7 +44,8 @@ def test_pipeline_end_to_end(tmp_path):
     assert transcribed.returncode == 0, transcribed.stderr
     rows = [json.loads(line) for line in predictions.read_text().splitlines()]
     assert len(rows) == 16
-    assert all(isinstance(row["text"], str) and row["duration"] > 0 for row in rows)
+    # A manifest comes back NeMo-style: its rows, the hypothesis in `pred_text`.
+    assert all(isinstance(row["pred_text"], str) and row["duration"] > 0 for row in rows)
 
     evaluated = run_script(
         "evaluate.py",
@@ -61,7 +62,9 @@ def test_pipeline_end_to_end(tmp_path):
         str((corpus / row["audio_filepath"]).resolve()): row["text"]
         for row in map(json.loads, (corpus / "test.jsonl").read_text().splitlines())
     }
-    pairs = [(references[str(Path(row["audio_filepath"]).resolve())], row["text"]) for row in rows]
+    pairs = [
+        (references[str(Path(row["audio_filepath"]).resolve())], row["pred_text"]) for row in rows
+    ]
     expected = jiwer.process_characters([r for r, _ in pairs], [h for _, h in pairs])
     assert report["cer"] == pytest.approx(expected.cer, abs=1e-9)
     assert metrics[-1]["loss"] < metrics[0]["loss"], "two epochs did not lower the loss"

@@ -122,14 +122,15 @@ def select_pseudo_labels(
                 f"{row.get('audio_filepath')}: no word confidences. Transcribe with "
                 "timestamps=true."
             )
-        if not row.get("text", "").strip():
+        hypothesis = row_hypothesis(row)
+        if not hypothesis.strip():
             summary.empty += 1
             continue
         if transcription_confidence(row) < min_confidence:
             summary.below_threshold += 1
             continue
         audio_path = str(Path(row["audio_filepath"]).resolve())
-        text = normalize_text(row["text"])
+        text = normalize_text(hypothesis)
         if any(other.get(audio_path) != text for other in agree_with):
             summary.disagreed += 1
             continue
@@ -138,13 +139,13 @@ def select_pseudo_labels(
             Utterance(
                 audio_filepath=row["audio_filepath"],
                 duration=float(row["duration"]),
-                text=row["text"],
+                text=hypothesis,
                 speaker=speaker or (source.speaker if source else None),
             )
         )
         if source is not None and source.text.strip():
             summary.checked += 1
-            summary.correct += normalize_text(source.text) == normalize_text(row["text"])
+            summary.correct += normalize_text(source.text) == text
     summary.kept = len(kept)
     return kept, summary
 
@@ -170,8 +171,14 @@ def _transcripts_by_audio(predictions: str) -> dict[str, str]:
         row = _parse_row(number, line)
         if not row.get("error") and "audio_filepath" in row:
             path = str(Path(row["audio_filepath"]).resolve())
-            transcripts[path] = normalize_text(row.get("text") or "")
+            transcripts[path] = normalize_text(row_hypothesis(row))
     return transcripts
+
+
+def row_hypothesis(row: dict) -> str:
+    """A transcription row's hypothesis: `pred_text` where the row has it (a manifest
+    transcribed NeMo-style, whose `text` is the reference), else `text`."""
+    return str(row.get("pred_text" if "pred_text" in row else "text") or "")
 
 
 def _parse_row(number: int, line: str) -> dict:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from speech_lstm.audio import AudioError, load_audio
+from speech_lstm.audio import AudioError, AudioSpan, load_audio, load_span
 from speech_lstm.data.augment.variants import (
     ORIGINAL,
     SPEED_RESAMPLER,
@@ -77,13 +77,17 @@ class FeatureStore:
 def store_key(
     utterances: list[Utterance], config: MfccConfig, variants: tuple[AudioVariant, ...]
 ) -> str:
-    """Hash of the feature settings, the variants and every utterance's path, duration, size."""
+    """Hash of the feature settings, the variants and every utterance's path, duration, size,
+    and a segment's offset (whole-file rows hash as before segments existed)."""
     settings = {**_feature_settings(config), "variants": [_variant_settings(v) for v in variants]}
     digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode())
     for utterance in utterances:
         path = Path(utterance.audio_filepath)
         size = path.stat().st_size if path.exists() else -1
-        digest.update(f"{utterance.audio_filepath}\t{utterance.duration}\t{size}\n".encode())
+        segment = "" if utterance.offset is None else f"\t{utterance.offset}"
+        digest.update(
+            f"{utterance.audio_filepath}\t{utterance.duration}\t{size}{segment}\n".encode()
+        )
     return digest.hexdigest()[:20]
 
 
@@ -110,9 +114,14 @@ def _variant_settings(variant: AudioVariant) -> dict:
     return settings
 
 
-def _features_or_error(path: str, config: MfccConfig, variant: AudioVariant) -> np.ndarray | str:
+def _features_or_error(
+    source: str | AudioSpan, config: MfccConfig, variant: AudioVariant
+) -> np.ndarray | str:
     try:
-        waveform = load_audio(path, config.sample_rate)
+        if isinstance(source, AudioSpan):  # each segment its own random stream
+            waveform, path = load_span(source, config.sample_rate), str(source)
+        else:
+            waveform, path = load_audio(source, config.sample_rate), source
         waveform = apply_variant(waveform, config.sample_rate, variant, path)
         return compute_mfcc(waveform, config.sample_rate, config, warp=variant.warp)
     except (AudioError, ValueError) as error:
@@ -141,19 +150,20 @@ def build_feature_store(
     partial = directory.with_name(f"{directory.name}.partial-{socket.gethostname()}-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
-    paths = [utterance.audio_filepath for _ in variants for utterance in utterances]
+    sources = [utterance.source for _ in variants for utterance in utterances]
+    labels = [utterance.label for _ in variants for utterance in utterances]
     variant_of_entry = [variant for variant in variants for _ in utterances]
-    offsets = np.zeros(len(paths) + 1, dtype=np.int64)
+    offsets = np.zeros(len(sources) + 1, dtype=np.int64)
     failed = {}
     with audio_process_pool(num_workers) as pool:
         results = pool.map(
-            _features_or_error, paths, [config] * len(paths), variant_of_entry, chunksize=16
+            _features_or_error, sources, [config] * len(sources), variant_of_entry, chunksize=16
         )
         with (partial / "frames.f32").open("wb") as frames_file:
             for index, result in enumerate(results):
                 if isinstance(result, str):
-                    failed[paths[index]] = result
-                    log.warning("Skipping %s: %s", paths[index], result)
+                    failed[labels[index]] = result
+                    log.warning("Skipping %s: %s", labels[index], result)
                     result = np.zeros((0, config.feature_dim), dtype=np.float32)
                 frames_file.write(result.tobytes())
                 offsets[index + 1] = offsets[index] + len(result)

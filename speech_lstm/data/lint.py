@@ -241,7 +241,9 @@ def _check_audio(
             if fact.rms_dbfs < config.silence_dbfs:
                 detail = f"{name}: RMS {fact.rms_dbfs:.1f} dBFS < {config.silence_dbfs}"
                 report.flag("silent audio", line, detail, config.max_examples)
-            if abs(fact.duration - utterance.duration) > config.duration_tolerance:
+            # A segment's listed duration is the segment's, not its file's: not compared.
+            listed = utterance.duration if utterance.offset is None else fact.duration
+            if abs(fact.duration - listed) > config.duration_tolerance:
                 detail = f"{name}: listed {utterance.duration:.3f} s, file {fact.duration:.3f} s"
                 report.flag("duration mismatch", line, detail, config.max_examples)
 

@@ -8,23 +8,46 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from speech_lstm.audio import AudioSpan
+
 
 @dataclass(frozen=True)
 class Utterance:
-    """One manifest row. `audio_filepath` is absolute once read through `read_manifest`."""
+    """One manifest row. `audio_filepath` is absolute once read through `read_manifest`.
+
+    A row with an `offset` (seconds, NeMo's convention) is a segment of its file: `duration`
+    seconds from `offset`, and several rows may point into one long file. Without `offset`,
+    the whole file is the utterance and `duration` is its length.
+    """
 
     audio_filepath: str
     duration: float
     text: str
     speaker: str | None = None
+    offset: float | None = None
+
+    @property
+    def source(self) -> str | AudioSpan:
+        """What to read: the file, or the `AudioSpan` of a segment."""
+        if self.offset is None:
+            return self.audio_filepath
+        return AudioSpan(self.audio_filepath, self.offset, self.duration)
+
+    @property
+    def label(self) -> str:
+        """The file, followed by `@offset+duration` for a segment: one name per utterance."""
+        if self.offset is None:
+            return self.audio_filepath
+        return f"{self.audio_filepath}@{self.offset:g}+{self.duration:g}"
 
     def to_json(self, base_dir: Path | None = None) -> str:
         """One JSON line; the path is written relative to `base_dir` when it lies below it."""
         row = asdict(self)
         if base_dir is not None:
             row["audio_filepath"] = _relative_if_below(Path(self.audio_filepath), base_dir)
-        if row["speaker"] is None:
-            del row["speaker"]
+        for optional in ("speaker", "offset"):
+            if row[optional] is None:
+                del row[optional]
         return json.dumps(row, ensure_ascii=False)
 
 
@@ -71,7 +94,20 @@ def parse_manifest_line(line: str, base_dir: Path, where: str) -> Utterance:
         duration=duration,
         text=str(row["text"]),
         speaker=None if speaker is None else str(speaker),
+        offset=_offset(row, where),
     )
+
+
+def _offset(row: dict, where: str) -> float | None:
+    """A segment's start in seconds, or None for a whole-file row (no `offset`, or null)."""
+    if row.get("offset") is None:
+        return None
+    try:
+        return float(row["offset"])
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{where}: offset must be a number of seconds. Received: {row['offset']!r}"
+        ) from None
 
 
 def read_manifest(path: str | Path) -> list[Utterance]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from speech_lstm.evaluation.english import normalize_english
 from speech_lstm.evaluation.number_words import spell_numbers
 from speech_lstm.text import DEFAULT_CHARACTERS, normalize_text
 
@@ -20,10 +21,15 @@ class NormalizerConfig:
     """How text is normalised before scoring; one file per choice in `conf/normalizer/`.
 
     Steps run in this order: lower-casing, replacements, number spelling, punctuation removal,
-    whitespace collapse.
+    whitespace collapse. With `english`, the Whisper-style English normaliser
+    (`speech_lstm.evaluation.english.normalize_english`) runs instead, followed by the
+    replacements.
 
     Attributes:
         name: label written into the reports, e.g. "default".
+        english: normalise as published English WERs do (Whisper-style: annotations,
+            fillers, contractions, British spellings, numbers as digits; see
+            docs/evaluation.md); the other steps then do not run, except `replacements`.
         lowercase: lower-case everything (replacement keys are lower-cased too).
         replacements: `{from: to}` pairs, e.g. `{"ok": "okay", "dr.": "doctor"}`. A key matches
             only as a whole word or phrase (not inside a longer word); longer keys win.
@@ -36,6 +42,7 @@ class NormalizerConfig:
     """
 
     name: str = "default"
+    english: bool = False
     lowercase: bool = True
     replacements: dict[str, str] = field(default_factory=dict)
     spell_numbers: bool = False
@@ -68,6 +75,11 @@ class TextNormalizer:
     def __call__(self, text: str) -> str:
         """Returns the normalised form of `text` (possibly empty)."""
         config = self.config
+        if config.english:
+            text = normalize_english(text)
+            if self._pattern is not None:
+                text = self._pattern.sub(lambda m: _padded(self._replacements[m.group()], m), text)
+            return _WHITESPACE.sub(" ", text).strip()
         if config.lowercase:
             text = text.lower()
         if self._pattern is not None:
@@ -85,6 +97,11 @@ class TextNormalizer:
     def describe(self) -> str:
         """One line saying what this normaliser does, for the reports."""
         config = self.config
+        if config.english:
+            return (
+                f"{config.name}: Whisper-style English normaliser, "
+                f"{len(config.replacements)} replacements"
+            )
         steps = [
             "lower-cased" if config.lowercase else "case kept",
             f"{len(config.replacements)} replacements",

@@ -17,6 +17,8 @@ _ONES = (
 )
 _TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 # fmt: on
+UNIT_WORDS = _ONES  # "zero" to "nineteen", by value
+TENS_WORDS = _TENS  # "twenty" to "ninety" at their value / 10 ("" below twenty)
 _SCALES = ("", "thousand", "million", "billion", "trillion")
 _IRREGULAR_ORDINALS = {
     "one": "first",

@@ -1,8 +1,10 @@
 """Reading predictions (JSONL or CSV) and joining them with a manifest's utterances.
 
 Rows join on an `id` field when both the manifest and the predictions carry one on every row,
-otherwise on the audio path, resolved: a relative prediction path is taken against the current
-directory (what `scripts/transcribe.py` writes) and, failing that, against the predictions file.
+otherwise on the audio path, resolved (and a segment's `offset`, so that several segments of
+one file stay apart): a relative prediction path is taken against the current directory (what
+`scripts/transcribe.py` writes for files) and, failing that, against the manifest's folder (a
+manifest row copied as it is, NeMo-style) and the predictions file's.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class Prediction:
     id: str | None = None
     duration: float | None = None
     error: str | None = None
+    offset: float | None = None
 
 
 @dataclass
@@ -98,25 +101,29 @@ def join_predictions(
     manifest_ids: Sequence[str | None],
     predictions: Sequence[Prediction],
     predictions_dir: str | Path = ".",
+    manifest_dir: str | Path | None = None,
 ) -> JoinedPredictions:
-    """Matches predictions to utterances by id (when both sides have ids) or by audio path.
+    """Matches predictions to utterances by id (when both sides have ids) or by audio path
+    (with a segment's offset).
 
     Args:
         utterances: the manifest, read with `read_manifest` (absolute audio paths).
         manifest_ids: each manifest row's `id`, or None; same length as `utterances`.
         predictions: rows from `load_predictions`.
         predictions_dir: folder that relative prediction paths may be relative to.
+        manifest_dir: another such folder: the manifest's.
     """
     by_id = bool(predictions) and all(manifest_ids) and all(p.id for p in predictions)
     if by_id:
         keys = [str(i) for i in manifest_ids]
     else:
-        keys = [str(Path(u.audio_filepath).resolve()) for u in utterances]
+        keys = [_segment_key(str(Path(u.audio_filepath).resolve()), u.offset) for u in utterances]
     known = set(keys)
     found: dict[str, Prediction] = {}
     joined = JoinedPredictions(ID_FIELD if by_id else PATH_FIELD, keys, [])
+    folders = [predictions_dir] if manifest_dir is None else [manifest_dir, predictions_dir]
     for prediction in predictions:
-        key = str(prediction.id) if by_id else _path_key(prediction, known, predictions_dir)
+        key = str(prediction.id) if by_id else _path_key(prediction, known, folders)
         if key not in known:
             joined.unknown.append(key)
             continue
@@ -144,13 +151,22 @@ def manifest_ids(path: str | Path) -> list[str | None]:
     return ids
 
 
-def _path_key(prediction: Prediction, known: set[str], predictions_dir: str | Path) -> str:
+def _segment_key(path: str, offset: float | None) -> str:
+    """A resolved path, with `@offset` for a segment of the file."""
+    return path if offset is None else f"{path}@{offset:g}"
+
+
+def _path_key(prediction: Prediction, known: set[str], folders: Sequence[str | Path]) -> str:
     if prediction.audio_filepath is None:
         return f"{ID_FIELD}:{prediction.id}"
     path = Path(prediction.audio_filepath).expanduser()
-    key = str(path.resolve())
-    if key not in known and not path.is_absolute():
-        beside = str((Path(predictions_dir) / path).resolve())
+    key = _segment_key(str(path.resolve()), prediction.offset)
+    if path.is_absolute():
+        return key
+    for folder in folders:
+        if key in known:
+            break
+        beside = _segment_key(str((Path(folder) / path).resolve()), prediction.offset)
         key = beside if beside in known else key
     return key
 
@@ -184,11 +200,21 @@ def _prediction(row: object, where: str, hypothesis: str = "text") -> Prediction
             "when any row has it, as NeMo writes, else `text`), and this row has neither it "
             f"nor an error. Received: {sorted(row)}"
         )
-    duration = row.get("duration")
+    duration, offset = row.get("duration"), row.get("offset")
     return Prediction(
         text=str(row.get(hypothesis) or ""),
         audio_filepath=str(row[PATH_FIELD]) if row.get(PATH_FIELD) else None,
         id=str(row[ID_FIELD]) if row.get(ID_FIELD) not in (None, "") else None,
         duration=float(duration) if duration not in (None, "") else None,
         error=str(row["error"]) if row.get("error") else None,
+        offset=_number(offset, "offset", where),
     )
+
+
+def _number(value: object, name: str, where: str) -> float | None:
+    if value in (None, ""):
+        return None
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"{where}: {name} must be a number. Received: {value!r}") from None

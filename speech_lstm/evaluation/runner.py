@@ -20,6 +20,7 @@ from speech_lstm.evaluation.predictions import (
 from speech_lstm.evaluation.report import Evaluation, summarize, write_report
 from speech_lstm.evaluation.scoring import UtteranceScore, score_utterances
 from speech_lstm.transcription.config import TranscribeConfig
+from speech_lstm.transcription.sclite import trn_line, utterance_id
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,8 @@ def run_evaluation(config: EvaluateConfig) -> dict:
 
     Returns:
         The corpus figures, `wer_ci`, `tolerance`, `passed`, and the paths of the written
-        files under `report_json`, `report_md`, `report_html` and `per_utterance`.
+        files under `report_json`, `report_md`, `report_html`, `per_utterance`, and
+        `reference_trn` / `hypothesis_trn` (the normalised texts as sclite trn files).
 
     Raises:
         ValueError: when not exactly one of `model_dir` and `predictions` is given, an
@@ -53,11 +55,13 @@ def run_evaluation(config: EvaluateConfig) -> dict:
     utterances = read_manifest(config.manifest)
     if not utterances:
         raise ValueError(f"The manifest has no utterances to score. Received: {config.manifest}")
+    ids = manifest_ids(config.manifest)
     joined = join_predictions(
         utterances,
-        manifest_ids(config.manifest),
+        ids,
         load_predictions(predictions_path),
         predictions_path.parent,
+        Path(config.manifest).resolve().parent,
     )
     _warn_unmatched(joined)
     normalizer = TextNormalizer(config.normalizer)
@@ -65,7 +69,32 @@ def run_evaluation(config: EvaluateConfig) -> dict:
     context = _context(config, predictions_path, joined, normalizer)
     evaluation = summarize(scored, config, context)
     paths = write_report(evaluation, output_dir)
+    paths.update(_write_trn(utterances, ids, joined, normalizer, output_dir))
     return _result(evaluation, paths)
+
+
+def _write_trn(
+    utterances: list[Utterance],
+    ids: list[str | None],
+    joined: JoinedPredictions,
+    normalizer: TextNormalizer,
+    output_dir: Path,
+) -> dict[str, Path]:
+    """`reference.trn` and `hypothesis.trn`: the normalised texts scored, for NIST sclite
+    (`sclite -r reference.trn trn -h hypothesis.trn trn`)."""
+    names = [utterance_id(u.audio_filepath, u.offset, {"id": i}) for u, i in zip(utterances, ids)]
+    if len(set(names)) < len(names):
+        log.warning("Utterance ids in the trn files repeat: give the manifest unique `id`s")
+    written = {}
+    for key, texts in (
+        ("reference_trn", [u.text for u in utterances]),
+        ("hypothesis_trn", joined.hypotheses),
+    ):
+        path = output_dir / f"{key.split('_')[0]}.trn"
+        lines = [trn_line(normalizer(text), name) + "\n" for text, name in zip(texts, names)]
+        path.write_text("".join(lines), encoding="utf-8")
+        written[key] = path
+    return written
 
 
 def _predictions_file(config: EvaluateConfig, output_dir: Path) -> Path:
@@ -165,4 +194,6 @@ def _result(evaluation: Evaluation, paths: dict[str, Path]) -> dict:
         "report_md": str(paths["markdown"]),
         "report_html": str(paths["html"]),
         "per_utterance": str(paths["per_utterance"]),
+        "reference_trn": str(paths["reference_trn"]),
+        "hypothesis_trn": str(paths["hypothesis_trn"]),
     }

@@ -105,7 +105,7 @@ def _dev_logits(
     """
     computer = LogitComputer(trained.acoustic_model, trained.model_config.subsampling)
     pipeline = LogitPipeline(trained.features, computer, chunking=ChunkingConfig(0))
-    paths = [u.audio_filepath for u in utterances]
+    paths = [u.source for u in utterances]
     speakers = [u.speaker for u in utterances]
     logits: list[np.ndarray] = [np.zeros(0)] * len(utterances)
     for batch in pipeline.batches(paths, batch_size, speakers=speakers):

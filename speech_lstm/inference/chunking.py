@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
-from speech_lstm.audio import AudioError
+from speech_lstm.audio import AudioError, AudioSpan, span_frames
 
 _ENERGY_FRAME_SECONDS = 0.01
 
@@ -108,33 +108,45 @@ def split_waveform(waveform: np.ndarray, sample_rate: int, config: ChunkingConfi
 
 
 def stream_file_chunks(
-    path: str | Path, sample_rate: int, config: ChunkingConfig
+    source: str | Path | AudioSpan, sample_rate: int, config: ChunkingConfig
 ) -> Iterator[Chunk]:
-    """Chunks of an audio file, read block by block; memory stays bounded by the chunk length.
+    """Chunks of an audio file (or of a span of one), read block by block; memory stays
+    bounded by the chunk length. Chunk offsets count from the start of the file.
 
     Raises:
-        AudioError: when the file cannot be read (possibly after some chunks were yielded).
+        AudioError: when the file cannot be read (possibly after some chunks were yielded),
+            or the span lies outside it.
     """
-    return cut_chunks(_resampled_blocks(path, sample_rate, config), sample_rate, config)
+    span = source if isinstance(source, AudioSpan) else AudioSpan(str(source))
+    chunks = cut_chunks(_resampled_blocks(span, sample_rate, config), sample_rate, config)
+    for chunk in chunks:
+        yield Chunk(chunk.offset + span.offset, chunk.waveform)
 
 
 def _resampled_blocks(
-    path: str | Path, sample_rate: int, config: ChunkingConfig
+    span: AudioSpan, sample_rate: int, config: ChunkingConfig
 ) -> Iterator[np.ndarray]:
-    """Mono blocks of `path` at `sample_rate`."""
+    """Mono blocks of the span's stretch of its file, at `sample_rate`."""
+    path = span.path
     try:
         with soundfile.SoundFile(str(path)) as audio:
             resampler = _stream_resampler(audio.samplerate, sample_rate)
             block_frames = int(config.block_seconds * audio.samplerate)
+            start, remaining = span_frames(span, audio.frames, audio.samplerate)
+            audio.seek(start)
             while True:
-                block = audio.read(block_frames, dtype="float32", always_2d=True)
-                last = len(block) < block_frames
+                wanted = min(block_frames, remaining)
+                block = audio.read(wanted, dtype="float32", always_2d=True)
+                remaining -= len(block)
+                last = len(block) < block_frames or remaining <= 0
                 mono = block.mean(axis=1) if len(block) else np.zeros(0, dtype=np.float32)
                 if resampler is not None:
                     mono = resampler.resample_chunk(mono, last=last)
                 yield mono
                 if last:
                     return
+    except AudioError:
+        raise
     except (soundfile.LibsndfileError, RuntimeError, TypeError, ValueError) as error:
         raise AudioError(f"Cannot read audio file {path}: {error}") from None
 

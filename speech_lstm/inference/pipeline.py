@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
-from speech_lstm.audio import AudioError, load_audio
+from speech_lstm.audio import AudioError, AudioSpan, load_audio, span_frames
 from speech_lstm.features import FeatureStatistics, MfccConfig, compute_mfcc
 from speech_lstm.inference.chunking import (
     Chunk,
@@ -32,7 +32,7 @@ from speech_lstm.inference.chunking import (
 )
 from speech_lstm.inference.logits import AveragedLogits, LogitComputer
 
-AudioInput = str | Path | np.ndarray
+AudioInput = str | Path | np.ndarray | AudioSpan
 
 
 @dataclass
@@ -41,9 +41,10 @@ class Segment:
 
     Attributes:
         item: position of its input among the inputs.
-        name: the input's path, or `<array N>` for a waveform.
+        name: the input's path (with its span for an `AudioSpan`), or `<array N>` for a
+            waveform.
         part: its number among the input's segments.
-        offset: where it starts in the input, in seconds.
+        offset: where it starts in the input's file, in seconds (a span's offset included).
         seconds: its duration.
         features: (frames, dims) features; None when it failed.
         error: why it could not be read or featurised; None when it could.
@@ -115,8 +116,8 @@ class LogitPipeline:
         """Yields the logits of every segment of `inputs`, window by window, in length order.
 
         Args:
-            inputs: audio paths, or float waveforms at the model's sample rate, shaped
-                (samples,) or (samples, channels).
+            inputs: audio paths, `AudioSpan`s (a stretch of a file), or float waveforms at
+                the model's sample rate, shaped (samples,) or (samples, channels).
             batch_size: segments per forward pass.
             sort_window: batches' worth of segments sorted by length together.
             speakers: for a model normalised per speaker (`features.normalize_scope:
@@ -272,12 +273,14 @@ class LogitPipeline:
             )
         return split_waveform(mono, self.features.sample_rate, self.chunking)
 
-    def _load_whole(self, item: int, name: str, path: str | Path) -> Segment:
+    def _load_whole(self, item: int, name: str, source: str | Path | AudioSpan) -> Segment:
+        span = source if isinstance(source, AudioSpan) else AudioSpan(str(source))
+        rate = self.features.sample_rate
         try:
-            waveform = load_audio(path, self.features.sample_rate)
+            waveform = load_audio(span.path, rate, span.offset, span.duration)
         except AudioError as error:
             return Segment(item, name, 0, error=str(error))
-        return self._featurize(item, name, 0, Chunk(0.0, waveform), True)
+        return self._featurize(item, name, 0, Chunk(span.offset, waveform), True)
 
     def _featurize(self, item: int, name: str, part: int, chunk: Chunk, last: bool) -> Segment:
         segment = Segment(item, name, part, chunk.offset, last=last)
@@ -291,8 +294,10 @@ class LogitPipeline:
         return segment
 
 
-def _header_seconds(path: str | Path) -> tuple[float, str | None]:
-    """Duration from the file header, or the reason the file cannot be read."""
+def _header_seconds(source: str | Path | AudioSpan) -> tuple[float, str | None]:
+    """Duration from the file header (a span's own length), or the reason the file (or the
+    span) cannot be read."""
+    path = source.path if isinstance(source, AudioSpan) else source
     if not Path(path).is_file():
         return 0.0, f"Audio file not found: {path}"
     try:
@@ -301,7 +306,13 @@ def _header_seconds(path: str | Path) -> tuple[float, str | None]:
         return 0.0, f"Cannot read audio file {path}: {error}"
     if info.frames <= 0:
         return 0.0, f"Audio file has no samples: {path}"
-    return float(info.duration), None
+    if not isinstance(source, AudioSpan):
+        return float(info.duration), None
+    try:
+        _, frames = span_frames(source, info.frames, info.samplerate)
+    except AudioError as error:
+        return 0.0, str(error)
+    return frames / info.samplerate, None
 
 
 def _check_speakers(inputs: Sequence[AudioInput], speakers: Sequence[str | None]) -> None:

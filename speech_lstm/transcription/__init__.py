@@ -5,10 +5,10 @@
 length-sorted batches, write each batch as it completes, resume, and summarise.
 
 Modules: `config` (`TranscribeConfig`), `inputs` (what to transcribe), `transcriber`
-(logits to decoded, timed results), `results`, `output_formats` (JSONL, CSV, text and
-subtitle writers), `progress` and `runner`. Audio to logits is `speech_lstm.inference`.
-The names below load lazily, so that `speech_lstm.transcription.config` stays free of
-TensorFlow.
+(logits to decoded, timed results), `results`, `output_formats` (JSONL, CSV, sclite,
+text and subtitle writers), `sclite` (trn and ctm lines), `progress` and `runner`. Audio
+to logits is `speech_lstm.inference`. The names below load lazily, so that
+`speech_lstm.transcription.config` stays free of TensorFlow.
 """
 
 from __future__ import annotations

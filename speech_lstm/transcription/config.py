@@ -15,13 +15,19 @@ class TranscribeConfig:
         model_dir: a model directory written by training.
         input: an audio file, a folder (recursive), a glob, a JSONL manifest or a text file
             of paths.
-        output: a .jsonl or .csv file, or a folder for format=txt|srt|vtt.
+        output: a .jsonl, .csv, .trn or .ctm file, or a folder for format=txt|srt|vtt.
         batch_size: segments per forward pass.
         decoder: how logits become text.
-        format: jsonl, csv, txt, srt or vtt; null picks by the extension of `output`.
+        format: jsonl, csv, trn, ctm, txt, srt or vtt; null picks by the extension of
+            `output`.
+        hypothesis_field: for a JSONL manifest input written as JSONL: each output row is
+            the manifest row's own fields plus the hypothesis in this field (NeMo's
+            `pred_text`, so the output is a predictions file as it is); null writes our own
+            layout (`audio_filepath`, `text`, `duration`) as for other inputs.
         extensions: audio file extensions a folder search keeps.
         num_workers: threads reading audio and computing features.
-        timestamps: add `words` (word, start, end, confidence) to every row.
+        timestamps: add `words` (word, start, end, confidence) to every row; times count
+            from the start of the file (a manifest segment's offset included).
         resume: skip inputs that already have a row in `output` and append the rest.
         backend: keras, or an export of scripts/export.py: saved_model, tflite, tflite_int8.
         chunk_seconds: inputs longer than this are split into chunks of at most this many
@@ -43,6 +49,7 @@ class TranscribeConfig:
     batch_size: int = 16
     decoder: DecoderConfig = field(default_factory=DecoderConfig)
     format: str | None = None
+    hypothesis_field: str | None = "pred_text"
     extensions: list[str] = field(
         default_factory=lambda: [".wav", ".flac", ".ogg", ".opus", ".mp3"]
     )

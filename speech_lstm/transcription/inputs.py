@@ -1,4 +1,4 @@
-"""Turning an input spec (file, folder, glob, manifest, list of paths) into audio paths."""
+"""Turning an input spec (file, folder, glob, manifest, list of paths) into audio inputs."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ import glob
 import json
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+from speech_lstm.audio import AudioSpan
 from speech_lstm.data.manifest import iter_jsonl_lines
+from speech_lstm.transcription.results import resume_key
 
 AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".opus", ".mp3")
 MANIFEST_EXTENSIONS = (".jsonl", ".json")
@@ -52,6 +55,77 @@ def resolve_inputs(spec: str | Path, extensions: Sequence[str] = AUDIO_EXTENSION
     return found
 
 
+@dataclass(frozen=True)
+class InputItem:
+    """One thing to transcribe, and the manifest row it came from.
+
+    Attributes:
+        source: the audio file, or for a manifest row with an `offset` the `AudioSpan` of
+            its segment (`duration` seconds from `offset`; to the end without `duration`).
+        row: the manifest row as read (its fields go into the output beside the
+            hypothesis); None for inputs that are not manifest rows.
+    """
+
+    source: str | AudioSpan
+    row: dict | None = None
+
+    @property
+    def path(self) -> str:
+        """The audio file, resolved against the manifest's folder."""
+        return self.source.path if isinstance(self.source, AudioSpan) else self.source
+
+    @property
+    def offset(self) -> float | None:
+        """A segment's start in seconds; None for a whole file."""
+        return self.source.offset if isinstance(self.source, AudioSpan) else None
+
+    def resume_keys(self) -> set[str]:
+        """The names an earlier run's output row for this input can carry: the path as the
+        manifest wrote it, as resolved here, or absolute (each with a segment's offset)."""
+        paths = {self.path, str(Path(self.path).resolve())}
+        if self.row is not None:
+            paths.add(str(self.row.get("audio_filepath")))
+        return {resume_key(path, self.offset) for path in paths}
+
+
+def read_input_items(
+    spec: str | Path, extensions: Sequence[str] = AUDIO_EXTENSIONS
+) -> list[InputItem]:
+    """`resolve_inputs`, keeping each manifest row (and its segment) with its input.
+
+    A manifest row with an `offset` (seconds, NeMo's convention) becomes the `AudioSpan`
+    of `duration` seconds from `offset`; several rows may point into one file. An offset or
+    duration that is not a number, negative, or past the end of the file fails that row
+    alone when it is read.
+
+    Raises:
+        FileNotFoundError: when nothing matches `spec`.
+        ValueError: a manifest row without `audio_filepath`, naming the file and line.
+    """
+    path = Path(spec)
+    if path.is_file() and path.suffix.lower() in MANIFEST_EXTENSIONS:
+        items = [InputItem(_row_source(audio, row), row) for audio, row in _manifest_rows(path)]
+        if not items:
+            raise FileNotFoundError(f"No audio found for input: the manifest is empty: {spec}")
+        return items
+    return [InputItem(found) for found in resolve_inputs(spec, extensions)]
+
+
+def _row_source(audio: str, row: dict) -> str | AudioSpan:
+    if row.get("offset") is None:
+        return audio
+    duration = None if row.get("duration") is None else _seconds(row["duration"])
+    return AudioSpan(audio, _seconds(row["offset"]), duration)
+
+
+def _seconds(value: object) -> float:
+    """A number of seconds; NaN for what is not one, so that reading the row fails it."""
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return float("nan")
+
+
 def input_root(spec: str | Path, paths: Sequence[str]) -> Path:
     """The folder the output tree mirrors: `spec` when it is a folder, else the inputs' common
     parent."""
@@ -61,18 +135,17 @@ def input_root(spec: str | Path, paths: Sequence[str]) -> Path:
     return Path(os.path.commonpath(parents)) if parents else Path(".")
 
 
-def input_speakers(
-    spec: str | Path, paths: Sequence[str], speaker: str | None = None
-) -> list[str | None]:
-    """Each path's speaker: `speaker` for all when given, else a JSONL manifest's `speaker`
-    fields; None (the input is its own speaker) where neither says."""
+def input_speakers(items: Sequence[InputItem], speaker: str | None = None) -> list[str | None]:
+    """Each input's speaker: `speaker` for all when given, else its manifest row's `speaker`
+    field; None (the input is its own speaker) where neither says."""
     if speaker is not None:
-        return [speaker] * len(paths)
-    path = Path(spec)
-    if not (path.is_file() and path.suffix.lower() in MANIFEST_EXTENSIONS):
-        return [None] * len(paths)
-    by_path = {audio: row.get("speaker") for audio, row in _manifest_rows(path)}
-    return [by_path.get(p) for p in paths]
+        return [speaker] * len(items)
+    return [None if item.row is None else _speaker(item.row) for item in items]
+
+
+def _speaker(row: dict) -> str | None:
+    value = row.get("speaker")
+    return None if value is None else str(value)
 
 
 def _manifest_paths(path: Path) -> list[str]:

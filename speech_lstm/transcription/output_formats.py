@@ -1,10 +1,12 @@
-"""Writers for transcription results: JSONL, CSV, and one TXT/SRT/VTT file per input.
+"""Writers for transcription results: JSONL, CSV, sclite trn/ctm, and one TXT/SRT/VTT file
+per input.
 
 Every writer appends and flushes as results arrive, so a crash loses only the rows not yet
 flushed, and can tell which inputs an earlier run already finished (`resume=true`). A row cut
 short by a crash is removed before appending. The per-file formats mirror the input tree
 below the output folder and keep an index, `transcripts.jsonl`, holding every row (failures
-included); that index is what resuming reads.
+included); that index is what resuming reads. The trn and ctm writers keep the same index
+beside their file (`hyp.trn` -> `hyp.trn.jsonl`).
 """
 
 from __future__ import annotations
@@ -16,16 +18,21 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from speech_lstm.transcription.results import MANIFEST_HYPOTHESIS_FIELD, resume_key
+from speech_lstm.transcription.sclite import ctm_lines, recording_id, trn_line, utterance_id
+
 if TYPE_CHECKING:
     from speech_lstm.transcription.results import TranscriptionResult
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("jsonl", "csv", "txt", "srt", "vtt")
+FORMATS = ("jsonl", "csv", "txt", "srt", "vtt", "trn", "ctm")
 PER_FILE_FORMATS = ("txt", "srt", "vtt")
+SCLITE_FORMATS = ("trn", "ctm")
+TIMED_FORMATS = ("srt", "vtt", "ctm")  # formats that need word times
 INDEX_FILE = "transcripts.jsonl"
-CSV_COLUMNS = ("audio_filepath", "text", "duration", "error", "words")
-_SUFFIX_FORMATS = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv"}
+CSV_COLUMNS = ("audio_filepath", "text", "duration", "error", "words", "offset")
+_SUFFIX_FORMATS = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".trn": "trn", ".ctm": "ctm"}
 
 
 def choose_format(output: str | Path, fmt: str | None = None) -> str:
@@ -42,8 +49,8 @@ def choose_format(output: str | Path, fmt: str | None = None) -> str:
     if suffix in _SUFFIX_FORMATS:
         return _SUFFIX_FORMATS[suffix]
     raise ValueError(
-        "Cannot tell the output format from the output path: use a .jsonl or .csv file, or "
-        f"a folder with format=txt|srt|vtt. Received: output={str(output)!r}"
+        "Cannot tell the output format from the output path: use a .jsonl, .csv, .trn or .ctm "
+        f"file, or a folder with format=txt|srt|vtt. Received: output={str(output)!r}"
     )
 
 
@@ -53,8 +60,8 @@ class ResultWriter(Protocol):
     def finished_inputs(self) -> set[str]:
         """Inputs that already have a row (read before writing when resuming)."""
 
-    def write(self, result: TranscriptionResult) -> None:
-        """Adds one result."""
+    def write(self, result: TranscriptionResult, row: dict | None = None) -> None:
+        """Adds one result; `row` is the manifest row it came from, if any."""
 
     def flush(self) -> None:
         """Makes everything written so far durable."""
@@ -64,13 +71,23 @@ class ResultWriter(Protocol):
 
 
 def open_writer(
-    output: str | Path, fmt: str, resume: bool, input_root: str | Path | None = None
+    output: str | Path,
+    fmt: str,
+    resume: bool,
+    input_root: str | Path | None = None,
+    hypothesis_field: str | None = MANIFEST_HYPOTHESIS_FIELD,
 ) -> ResultWriter:
-    """A writer for `fmt` at `output`; `resume` keeps and appends to existing results."""
+    """A writer for `fmt` at `output`; `resume` keeps and appends to existing results.
+
+    `hypothesis_field` (JSONL only): where a manifest row's hypothesis goes, beside the row's
+    own fields; None writes our own layout for manifest rows too.
+    """
     if fmt == "jsonl":
-        return JsonlWriter(Path(output), resume)
+        return JsonlWriter(Path(output), resume, hypothesis_field)
     if fmt == "csv":
         return CsvWriter(Path(output), resume)
+    if fmt in SCLITE_FORMATS:
+        return ScliteWriter(Path(output), fmt, resume)
     if fmt in PER_FILE_FORMATS:
         return PerFileWriter(Path(output), fmt, resume, input_root)
     raise ValueError(f"format must be one of {FORMATS}. Received: {fmt!r}")
@@ -93,25 +110,34 @@ def _jsonl_inputs(path: Path) -> set[str]:
     with path.open(encoding="utf-8") as lines:
         for line in lines:
             if line.strip():
-                done.add(str(json.loads(line)["audio_filepath"]))
+                row = json.loads(line)
+                done.add(resume_key(row["audio_filepath"], row.get("offset")))
     return done
 
 
 class JsonlWriter:
-    """One JSON object per line: `audio_filepath`, `text`, `duration`, and `words`/`error`."""
+    """One JSON object per line: `audio_filepath`, `text`, `duration`, and `words`/`error`;
+    for a manifest row, the row's fields and the hypothesis in `hypothesis_field`."""
 
-    def __init__(self, path: Path, resume: bool):
+    def __init__(
+        self, path: Path, resume: bool, hypothesis_field: str | None = MANIFEST_HYPOTHESIS_FIELD
+    ):
         path.parent.mkdir(parents=True, exist_ok=True)
         if resume:
             drop_partial_row(path)
         self._done = _jsonl_inputs(path) if resume and path.is_file() else set()
         self._file = path.open("a" if resume else "w", encoding="utf-8")
+        self.hypothesis_field = hypothesis_field
 
     def finished_inputs(self) -> set[str]:
         return set(self._done)
 
-    def write(self, result: TranscriptionResult) -> None:
-        self._file.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+    def write(self, result: TranscriptionResult, row: dict | None = None) -> None:
+        if row is not None and self.hypothesis_field:
+            data = result.to_dict(row, self.hypothesis_field)
+        else:
+            data = result.to_dict()
+        self._file.write(json.dumps(data, ensure_ascii=False) + "\n")
 
     def flush(self) -> None:
         self._file.flush()
@@ -128,25 +154,28 @@ class CsvWriter:
         if resume:
             drop_partial_row(path)
         existing = resume and path.is_file() and path.stat().st_size > 0
-        self._done = self._read_inputs(path) if existing else set()
+        self._done, self.columns = self._read_inputs(path) if existing else (set(), CSV_COLUMNS)
         self._file = path.open("a" if resume else "w", encoding="utf-8", newline="")
-        self._csv = csv.DictWriter(self._file, fieldnames=CSV_COLUMNS)
+        # Appends keep the columns of the file being resumed (one written before `offset`).
+        self._csv = csv.DictWriter(self._file, fieldnames=self.columns, extrasaction="ignore")
         if not existing:
             self._csv.writeheader()
 
     @staticmethod
-    def _read_inputs(path: Path) -> set[str]:
+    def _read_inputs(path: Path) -> tuple[set[str], tuple[str, ...]]:
         with path.open(encoding="utf-8", newline="") as handle:
-            return {row["audio_filepath"] for row in csv.DictReader(handle)}
+            reader = csv.DictReader(handle)
+            done = {resume_key(row["audio_filepath"], row.get("offset")) for row in reader}
+            return done, tuple(reader.fieldnames or CSV_COLUMNS)
 
     def finished_inputs(self) -> set[str]:
         return set(self._done)
 
-    def write(self, result: TranscriptionResult) -> None:
-        row = result.to_dict()
-        words = row.get("words")
-        row["words"] = json.dumps(words, ensure_ascii=False) if words is not None else ""
-        self._csv.writerow({key: _csv_value(row.get(key)) for key in CSV_COLUMNS})
+    def write(self, result: TranscriptionResult, row: dict | None = None) -> None:
+        data = result.to_dict()
+        words = data.get("words")
+        data["words"] = json.dumps(words, ensure_ascii=False) if words is not None else ""
+        self._csv.writerow({key: _csv_value(data.get(key)) for key in self.columns})
 
     def flush(self) -> None:
         self._file.flush()
@@ -180,18 +209,21 @@ class PerFileWriter:
     def finished_inputs(self) -> set[str]:
         return self._index.finished_inputs()
 
-    def target(self, audio_filepath: str) -> Path:
-        """Where the file for one input goes: its path below the input root, new suffix."""
+    def target(self, audio_filepath: str, offset: float | None = None) -> Path:
+        """Where the file for one input goes: its path below the input root, new suffix; a
+        segment's name ends in its offset in milliseconds (`talk-0012500.srt`)."""
         path = Path(audio_filepath)
         try:
             relative = path.resolve().relative_to(self.input_root.resolve())
         except (AttributeError, ValueError):
             relative = Path(path.name)
+        if offset is not None:
+            relative = relative.with_name(utterance_id(str(relative), offset) + relative.suffix)
         return self.folder / relative.with_suffix("." + self.fmt)
 
-    def write(self, result: TranscriptionResult) -> None:
+    def write(self, result: TranscriptionResult, row: dict | None = None) -> None:
         if result.error is None:
-            target = self.target(result.audio_filepath)
+            target = self.target(result.audio_filepath, result.offset)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(render_text(result, self.fmt), encoding="utf-8")
         self._index.write(result)
@@ -200,6 +232,39 @@ class PerFileWriter:
         self._index.flush()
 
     def close(self) -> None:
+        self._index.close()
+
+
+class ScliteWriter:
+    """sclite's `trn` (every input a line; a failed one with no words, as evaluation scores
+    it) or `ctm` (every timed word a line), with a JSONL index of every row beside it."""
+
+    def __init__(self, path: Path, fmt: str, resume: bool):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.fmt = fmt
+        self._index = JsonlWriter(path.with_name(path.name + ".jsonl"), resume, None)
+        if resume:
+            drop_partial_row(path)
+        self._file = path.open("a" if resume else "w", encoding="utf-8")
+
+    def finished_inputs(self) -> set[str]:
+        return self._index.finished_inputs()
+
+    def write(self, result: TranscriptionResult, row: dict | None = None) -> None:
+        if self.fmt == "trn":
+            name = utterance_id(result.audio_filepath, result.offset, row)
+            lines = [trn_line(result.text, name)]
+        else:
+            lines = ctm_lines(recording_id(result.audio_filepath), result.words or [])
+        self._file.writelines(line + "\n" for line in lines)
+        self._index.write(result)
+
+    def flush(self) -> None:
+        self._file.flush()
+        self._index.flush()
+
+    def close(self) -> None:
+        self._file.close()
         self._index.close()
 
 

@@ -7,8 +7,18 @@ from pathlib import Path
 
 from speech_lstm.inference.chunking import ChunkingConfig
 from speech_lstm.transcription.config import TranscribeConfig
-from speech_lstm.transcription.inputs import input_root, input_speakers, resolve_inputs
-from speech_lstm.transcription.output_formats import PER_FILE_FORMATS, choose_format, open_writer
+from speech_lstm.transcription.inputs import (
+    InputItem,
+    input_root,
+    input_speakers,
+    read_input_items,
+)
+from speech_lstm.transcription.output_formats import (
+    PER_FILE_FORMATS,
+    TIMED_FORMATS,
+    choose_format,
+    open_writer,
+)
 from speech_lstm.transcription.progress import Progress
 from speech_lstm.transcription.transcriber import Transcriber
 
@@ -20,16 +30,19 @@ def run_transcription(config: TranscribeConfig) -> dict[str, int]:
 
     With `config.resume`, inputs that already have a row in the output (done or failed) are
     skipped and new rows are appended, so rerunning an interrupted job neither repeats nor
-    loses a row. Subtitle formats turn on word timestamps.
+    loses a row. Subtitle formats and CTM turn on word timestamps. A JSONL manifest's rows
+    are written to JSONL with their own fields and the hypothesis in
+    `config.hypothesis_field` (NeMo's layout); `hypothesis_field=null` writes ours.
 
     Returns:
         Counts of `done`, `failed` and `skipped` inputs; also logged as a summary line.
     """
     fmt = choose_format(config.output, config.format)
-    paths = resolve_inputs(config.input, config.extensions)
-    writer = open_writer(config.output, fmt, config.resume, input_root(config.input, paths))
-    pending = _not_finished(paths, writer.finished_inputs()) if config.resume else paths
-    summary = {"done": 0, "failed": 0, "skipped": len(paths) - len(pending)}
+    items = read_input_items(config.input, config.extensions)
+    root = input_root(config.input, [item.path for item in items])
+    writer = open_writer(config.output, fmt, config.resume, root, config.hypothesis_field)
+    pending = _not_finished(items, writer.finished_inputs()) if config.resume else items
+    summary = {"done": 0, "failed": 0, "skipped": len(items) - len(pending)}
     transcriber = Transcriber.load(
         config.model_dir,
         config.decoder,
@@ -37,23 +50,24 @@ def run_transcription(config: TranscribeConfig) -> dict[str, int]:
         ensemble=config.ensemble,
         num_workers=config.num_workers,
         chunking=ChunkingConfig(config.chunk_seconds, config.chunk_search_seconds),
-        timestamps=config.timestamps or fmt in ("srt", "vtt"),
+        timestamps=config.timestamps or fmt in TIMED_FORMATS,
     )
-    speakers = input_speakers(config.input, pending, config.speaker)
+    speakers = input_speakers(pending, config.speaker)
     statistics = None
-    if len(pending) < len(paths) and transcriber.trained.features.normalizes_per_speaker:
+    if len(pending) < len(items) and transcriber.trained.features.normalizes_per_speaker:
         # A resumed job normalises what is left with each speaker's statistics over all of
         # its inputs, as the uninterrupted job did, not over the ones still pending.
-        every_speaker = input_speakers(config.input, paths, config.speaker)
-        statistics = transcriber.speaker_statistics(paths, every_speaker)
+        every_speaker = input_speakers(items, config.speaker)
+        statistics = transcriber.speaker_statistics([i.source for i in items], every_speaker)
     progress = Progress(len(pending), enabled=config.progress)
+    sources = [item.source for item in pending]
     batches = transcriber.transcribe_batches(
-        pending, config.batch_size, config.sort_window, speakers, statistics
+        sources, config.batch_size, config.sort_window, speakers, statistics
     )
     try:
         for batch in batches:
-            for _, result in batch:
-                writer.write(result)
+            for position, result in batch:
+                writer.write(result, pending[position].row)
                 summary["done" if result.ok else "failed"] += 1
             writer.flush()
             progress.update(len(batch), sum(r.duration or 0.0 for _, r in batch))
@@ -64,10 +78,16 @@ def run_transcription(config: TranscribeConfig) -> dict[str, int]:
     return summary
 
 
-def _not_finished(paths: list[str], finished: set[str]) -> list[str]:
-    """Inputs without a row yet, matching paths as written or resolved."""
-    resolved = {str(Path(p).resolve()) for p in finished}
-    return [p for p in paths if p not in finished and str(Path(p).resolve()) not in resolved]
+def _not_finished(items: list[InputItem], finished: set[str]) -> list[InputItem]:
+    """Inputs without a row yet, matching paths as written or resolved (and a segment's
+    offset)."""
+    resolved = {_resolved_key(key) for key in finished}
+    return [item for item in items if not (item.resume_keys() & (finished | resolved))]
+
+
+def _resolved_key(key: str) -> str:
+    path, at, offset = key.rpartition("@") if "@" in key else (key, "", "")
+    return str(Path(path).resolve()) + at + offset
 
 
 def _summary_line(summary: dict[str, int], output: str, fmt: str) -> str:

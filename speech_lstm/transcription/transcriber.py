@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from speech_lstm.audio import AudioSpan
 from speech_lstm.decoding.alignment import WordTiming, word_timings
 from speech_lstm.decoding.decoder import Decoder, DecoderConfig
 from speech_lstm.decoding.lm import NgramLM
@@ -117,7 +118,9 @@ class Transcriber:
         """Transcribes one input, or a sequence of them with results in input order.
 
         Args:
-            inputs: an audio path or a float waveform at the model's sample rate, shaped
+            inputs: an audio path, an `AudioSpan` (a stretch of a file: the result then
+                names the file and the span's `offset`, and word times count from the start
+                of the file), or a float waveform at the model's sample rate, shaped
                 (samples,) or (samples, channels); or a sequence of them.
             batch_size: segments per forward pass.
             sort_window: batches' worth of segments sorted by length together.
@@ -161,9 +164,11 @@ class Transcriber:
                 f"wrap it in a list, or call transcribe(). Received: {type(inputs).__name__}"
             )
         partials: dict[int, _Partial] = {}
+        spans: dict[int, AudioSpan] = {}
+        inputs = _noting_spans(inputs, spans)
         batches = self.pipeline.batches(inputs, batch_size, sort_window, speakers, statistics)
         for batch in batches:
-            if finished := self._decode_batch(batch, partials):
+            if finished := self._decode_batch(batch, partials, spans):
                 yield finished
 
     def speaker_statistics(
@@ -174,17 +179,19 @@ class Transcriber:
         return self.pipeline.speaker_statistics(inputs, speakers)
 
     def _decode_batch(
-        self, batch: LogitBatch, partials: dict[int, _Partial]
+        self, batch: LogitBatch, partials: dict[int, _Partial], spans: dict[int, AudioSpan]
     ) -> list[tuple[int, TranscriptionResult]]:
         """Records the batch's failed and decoded segments; returns the inputs they complete."""
-        finished = [done for s in batch.failed if (done := self._record(s, "", None, partials))]
+        finished = [
+            done for s in batch.failed if (done := self._record(s, "", None, partials, spans))
+        ]
         if not batch.segments:
             return finished
         texts = self._decode(batch.logits, batch.lengths)
         for index, (segment, text, length) in enumerate(zip(batch.segments, texts, batch.lengths)):
             rows = [member[index][: int(length)] for member in batch.members]
             words = self._words(rows, text, segment)
-            if done := self._record(segment, text, words, partials):
+            if done := self._record(segment, text, words, partials, spans):
                 finished.append(done)
         return finished
 
@@ -219,6 +226,7 @@ class Transcriber:
         text: str,
         words: list[WordTiming] | None,
         partials: dict[int, _Partial],
+        spans: dict[int, AudioSpan],
     ) -> tuple[int, TranscriptionResult] | None:
         """Adds a decoded segment; returns its input's result once all its segments are in."""
         partial = partials.setdefault(segment.item, _Partial())
@@ -231,19 +239,32 @@ class Transcriber:
         if partial.parts is None or len(partial.texts) < partial.parts:
             return None
         del partials[segment.item]
-        return segment.item, self._stitch(segment.name, partial)
+        return segment.item, self._stitch(segment.name, partial, spans.pop(segment.item, None))
 
-    def _stitch(self, name: str, partial: _Partial) -> TranscriptionResult:
+    def _stitch(
+        self, name: str, partial: _Partial, span: AudioSpan | None = None
+    ) -> TranscriptionResult:
+        """The input's result; a span's names its file and offset."""
+        path, offset = (span.path, span.offset) if span is not None else (name, None)
         if partial.error is not None:
             log.warning("Failed to transcribe %s: %s", name, partial.error)
-            return TranscriptionResult(name, None, None, partial.error)
+            return TranscriptionResult(path, None, None, partial.error, offset=offset)
         order = sorted(partial.texts)
         text = " ".join(t for t in (partial.texts[p] for p in order) if t)
         words = [w for p in order for w in partial.words[p]] if self.timestamps else None
-        return TranscriptionResult(name, text, round(partial.seconds, 3), None, words)
+        seconds = round(partial.seconds, 3)
+        return TranscriptionResult(path, text, seconds, None, words, offset=offset)
 
 
 def _is_single_input(inputs: object) -> bool:
-    """A path or a waveform, not a sequence of them (a bare string would otherwise be read as
-    a sequence of one-character paths)."""
-    return isinstance(inputs, (str, Path, np.ndarray))
+    """A path, span or waveform, not a sequence of them (a bare string would otherwise be
+    read as a sequence of one-character paths)."""
+    return isinstance(inputs, (str, Path, np.ndarray, AudioSpan))
+
+
+def _noting_spans(inputs: Iterable[AudioInput], spans: dict[int, AudioSpan]) -> Iterator:
+    """`inputs` unchanged, recording each `AudioSpan` in `spans` by position as it passes."""
+    for position, source in enumerate(inputs):
+        if isinstance(source, AudioSpan):
+            spans[position] = source
+        yield source
