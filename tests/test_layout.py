@@ -24,6 +24,7 @@ STAGES = (
     ("prep", "synthetic", "adaptation", "decoding"),
     ("inference",),
     ("transcription",),
+    ("service",),
     ("evaluation",),
     ("training",),
     ("config",),
