@@ -122,7 +122,8 @@ def create_app(engine: TranscriptionEngine, config: ServeConfig | None = None) -
             return form.choice("format", TRANSCRIBE_FORMATS, "json"), form.flag("timestamps")
 
         upload, decoder, (fmt, timestamps) = await admitted(request, TRANSCRIBE_FIELDS, options)
-        result, batch_size = await _transcribed(batcher, upload, decoder)
+        timed = timestamps or fmt in ("srt", "vtt")
+        result, batch_size = await _transcribed(batcher, upload, decoder, timed)
         return _respond(transcribe_body(result, fmt, timestamps), fmt, batch_size)
 
     @app.post("/v1/audio/transcriptions")
@@ -131,7 +132,8 @@ def create_app(engine: TranscriptionEngine, config: ServeConfig | None = None) -
             return _openai_options(form, config.model_name)
 
         upload, decoder, (fmt, granularities) = await admitted(request, OPENAI_FIELDS, options)
-        result, batch_size = await _transcribed(batcher, upload, decoder)
+        timed = fmt in ("srt", "vtt", "verbose_json")
+        result, batch_size = await _transcribed(batcher, upload, decoder, timed)
         return _respond(openai_body(result, fmt, granularities), fmt, batch_size)
 
     async def admitted(request: Request, allowed: frozenset[str], options: Callable):
@@ -152,9 +154,9 @@ def create_app(engine: TranscriptionEngine, config: ServeConfig | None = None) -
     return app
 
 
-async def _transcribed(batcher: Batcher, upload: Upload, decoder: str):
+async def _transcribed(batcher: Batcher, upload: Upload, decoder: str, timestamps: bool):
     """The admitted upload's result and batch size; a failed input is a 422."""
-    result, batch_size = await batcher.transcribe(upload, decoder)
+    result, batch_size = await batcher.transcribe(upload, decoder, timestamps)
     if not result.ok:
         raise RequestError(422, "transcription_failed", f"Cannot transcribe: {result.error}")
     return result, batch_size

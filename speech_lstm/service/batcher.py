@@ -25,10 +25,12 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Job:
-    """One admitted request: its audio, decoder, and where its result goes."""
+    """One admitted request: its audio, decoder, whether it needs word timings, and where
+    its result goes."""
 
     upload: Upload
     decoder: str
+    timestamps: bool
     future: asyncio.Future
     batch_size: int = 0
 
@@ -117,11 +119,14 @@ class Batcher:
         """Gives back an admitted place whose request never reached the queue."""
         self.waiting -= 1
 
-    async def transcribe(self, upload: Upload, decoder: str) -> tuple[TranscriptionResult, int]:
-        """Queues an admitted request; returns its result and the size of its batch."""
+    async def transcribe(
+        self, upload: Upload, decoder: str, timestamps: bool
+    ) -> tuple[TranscriptionResult, int]:
+        """Queues an admitted request; returns its result and the size of its batch. A
+        batch computes word timings when any of its requests needs them."""
         if self._queue is None:
             raise RuntimeError("Batcher.start() was not called")
-        job = Job(upload, decoder, asyncio.get_running_loop().create_future())
+        job = Job(upload, decoder, timestamps, asyncio.get_running_loop().create_future())
         self._queue.put_nowait(job)
         result = await job.future
         return result, job.batch_size
@@ -162,10 +167,11 @@ class Batcher:
         if not jobs:
             return
         uploads = [job.upload for job in jobs]
+        timestamps = any(job.timestamps for job in jobs)
         started = time.monotonic()
         self.running = len(jobs)
         try:
-            results = await asyncio.to_thread(self._locked_transcribe, uploads, decoder)
+            results = await asyncio.to_thread(self._locked_transcribe, uploads, decoder, timestamps)
         except Exception as error:  # a model failure answers this batch, not the server
             log.exception("Batch of %d failed", len(jobs))
             self.stats.failed_batches += 1
@@ -184,6 +190,6 @@ class Batcher:
             if not job.future.done():
                 job.future.set_result(result)
 
-    def _locked_transcribe(self, uploads: list[Upload], decoder: str) -> list:
+    def _locked_transcribe(self, uploads: list[Upload], decoder: str, timestamps: bool) -> list:
         with self.model_lock:
-            return self.engine.transcribe(uploads, decoder)
+            return self.engine.transcribe(uploads, decoder, timestamps)

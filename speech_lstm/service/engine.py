@@ -79,7 +79,7 @@ class TranscriptionEngine:
         self.trained = transcriber.trained
         self.default_decoder = transcriber.decoder.type
         self.sample_rate = self.trained.features.sample_rate
-        self._transcribers = {self.default_decoder: transcriber}
+        self._transcribers = {(self.default_decoder, transcriber.timestamps): transcriber}
         self._lock = threading.Lock()
 
     @classmethod
@@ -154,10 +154,12 @@ class TranscriptionEngine:
             )
         return float(info.duration)
 
-    def transcribe(self, uploads: list[Upload], decoder: str) -> list[TranscriptionResult]:
+    def transcribe(
+        self, uploads: list[Upload], decoder: str, timestamps: bool = True
+    ) -> list[TranscriptionResult]:
         """Transcribes checked uploads together in one batch, each result named after its
-        upload and carrying word times and confidences."""
-        transcriber = self._transcriber(decoder)
+        upload; with `timestamps`, carrying word times and confidences."""
+        transcriber = self._transcriber(decoder, timestamps)
         waveforms = [upload.waveform for upload in uploads]
         results = transcriber.transcribe(waveforms, batch_size=max(len(waveforms), 1))
         return [
@@ -165,25 +167,27 @@ class TranscriptionEngine:
             for upload, result in zip(uploads, results, strict=True)
         ]
 
-    def _transcriber(self, decoder: str) -> Transcriber:
-        """The transcriber for one decoder type, built on first use over the shared model."""
+    def _transcriber(self, decoder: str, timestamps: bool) -> Transcriber:
+        """The transcriber for one decoder type, with or without word timings, built on
+        first use over the shared model (the configured decoder's settings for its type)."""
         with self._lock:
-            if decoder not in self._transcribers:
-                default = self._transcribers[self.default_decoder]
-                self._transcribers[decoder] = Transcriber(
+            if (decoder, timestamps) not in self._transcribers:
+                default = next(iter(self._transcribers.values()))
+                settings = default.decoder if decoder == default.decoder.type else None
+                self._transcribers[decoder, timestamps] = Transcriber(
                     self.trained,
-                    DecoderConfig(type=decoder),
+                    settings or DecoderConfig(type=decoder),
                     logits=default.logits,
-                    **_transcriber_options(self.config),
+                    **_transcriber_options(self.config, timestamps),
                 )
-            return self._transcribers[decoder]
+            return self._transcribers[decoder, timestamps]
 
 
-def _transcriber_options(config: ServeConfig) -> dict:
+def _transcriber_options(config: ServeConfig, timestamps: bool = True) -> dict:
     return {
         "num_workers": config.num_workers,
         "chunking": ChunkingConfig(config.chunk_seconds),
-        "timestamps": True,
+        "timestamps": timestamps,
     }
 
 
