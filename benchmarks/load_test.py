@@ -95,7 +95,8 @@ class _server:
             *self.args.serve_args,
         ]
         environment = {k: v for k, v in os.environ.items() if k != "SPEECH_LSTM_API_KEY"}
-        self.process = subprocess.Popen(command, env=environment, stderr=subprocess.DEVNULL)
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}  # no access log
+        self.process = subprocess.Popen(command, env=environment, **quiet)
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
