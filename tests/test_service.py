@@ -61,6 +61,8 @@ def test_transcribe_answers_the_batch_jsonl_row(server, expected):
     assert texts["txt"] == row["text"] + "\n"
     assert texts["srt"].startswith("1\n00:00:00,") and row["text"] in texts["srt"]
     assert texts["vtt"].startswith("WEBVTT\n\n00:00:00.")
+    beam = post_audio(server.url + "/v1/transcribe", path, {"decoder": "beam"})
+    assert beam.status_code == 200 and set(beam.json()) == {"audio_filepath", "text", "duration"}
 
 
 def test_openai_client_works_unchanged(server, expected):
@@ -89,6 +91,13 @@ def test_openai_client_works_unchanged(server, expected):
             model="speech-lstm", file=audio, response_format="srt"
         )
     assert srt.startswith("1\n00:00:00,")
+    forms = {
+        fmt: post_audio(server.url + "/v1/audio/transcriptions", path, {"response_format": fmt})
+        for fmt in ("json", "text", "vtt")
+    }
+    assert forms["json"].json() == {"text": row["text"]}
+    assert forms["text"].text == row["text"] + "\n"
+    assert forms["vtt"].headers["content-type"].startswith("text/vtt")
     with (
         pytest.raises(openai.NotFoundError, match="serves model 'speech-lstm'"),
         path.open("rb") as audio,
