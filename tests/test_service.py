@@ -171,7 +171,7 @@ def test_concurrent_requests_share_one_forward_pass(server, expected):
         first = pool.submit(post_audio, server.url + "/v1/transcribe", path)
         server.wait_for(lambda h: h["queue"]["running"] == 1)  # the model is busy with it
         rest = [pool.submit(post_audio, server.url + "/v1/transcribe", path) for _ in range(3)]
-        server.wait_for(lambda h: h["queue"]["waiting"] == 3)
+        server.wait_for(lambda h: h["queue"]["queued"] == 3)  # read, checked, in the queue
     responses = [first.result(), *(future.result() for future in rest)]
     assert [r.status_code for r in responses] == [200] * 4
     assert [r.headers["X-Batch-Size"] for r in responses] == ["1", "3", "3", "3"]
@@ -205,7 +205,7 @@ def test_a_full_queue_answers_503_with_retry_after_not_a_hang(server, expected):
         assert int(response.headers["Retry-After"]) >= 1
     admitted = [f.result() for f in futures if f.result() not in refused]
     assert [r.status_code for r in admitted] == [200] * (count - rejected)
-    assert server.health()["queue"] == {**health["queue"], "waiting": 0, "running": 0}
+    assert server.health()["queue"] == {**health["queue"], "waiting": 0, "queued": 0, "running": 0}
 
 
 def wait_until(condition, timeout: float = 60.0) -> None:

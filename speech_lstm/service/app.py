@@ -99,6 +99,7 @@ def create_app(engine: TranscriptionEngine, config: ServeConfig | None = None) -
             "low_confidence": config.low_confidence,
             "queue": {
                 "waiting": batcher.waiting,
+                "queued": batcher.queued,
                 "running": batcher.running,
                 "queue_size": config.queue_size,
                 "max_batch": config.max_batch,

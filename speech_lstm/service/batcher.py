@@ -101,6 +101,11 @@ class Batcher:
             if not job.future.done():
                 job.future.set_exception(self._full("The server is shutting down."))
 
+    @property
+    def queued(self) -> int:
+        """Requests read, checked and ready for the next batch (a part of `waiting`)."""
+        return self._queue.qsize() if self._queue is not None else 0
+
     def admit(self) -> None:
         """Takes a place in the waiting room for a request about to be read.
 
