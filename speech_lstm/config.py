@@ -21,6 +21,7 @@ from speech_lstm.inference.config import ExportConfig
 from speech_lstm.model.config import ModelConfig
 from speech_lstm.prep.download import DownloadConfig
 from speech_lstm.prep.importers import PrepareDataConfig, register_importer_configs
+from speech_lstm.service.config import ServeConfig
 from speech_lstm.synthetic.config import SyntheticConfig
 from speech_lstm.training.config import TrainerConfig
 from speech_lstm.transcription.config import TranscribeConfig
@@ -84,6 +85,7 @@ SCHEMAS = {
     "download_schema": DownloadConfig,
     "lint_data_schema": LintConfig,
     "pseudo_label_schema": PseudoLabelConfig,
+    "serve_schema": ServeConfig,
 }
 """The schema behind each `conf/<entry point>.yaml`, by its name in the defaults list."""
 

@@ -48,11 +48,12 @@ def require_chromium() -> tuple[str, str]:
 
 
 @contextmanager
-def chromium_driver(profile_dir: Path) -> Iterator:
+def chromium_driver(profile_dir: Path, extra_flags: tuple[str, ...] = ()) -> Iterator:
     """A selenium WebDriver for headless Chromium that records the browser console log.
 
     Args:
         profile_dir: a fresh folder for the browser profile (e.g. under `tmp_path`).
+        extra_flags: more command-line switches (e.g. a fake microphone).
     """
     webdriver = pytest.importorskip(
         "selenium.webdriver", reason="selenium is not installed: run `bash scripts/setup.sh`"
@@ -62,7 +63,7 @@ def chromium_driver(profile_dir: Path) -> Iterator:
     browser, driver_path = require_chromium()
     options = webdriver.ChromeOptions()
     options.binary_location = browser
-    for flag in (*FLAGS, f"--user-data-dir={profile_dir}"):
+    for flag in (*FLAGS, *extra_flags, f"--user-data-dir={profile_dir}"):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(options=options, service=Service(driver_path))

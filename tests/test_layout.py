@@ -25,6 +25,7 @@ STAGES = (
     ("prep", "synthetic", "adaptation", "decoding"),
     ("inference",),
     ("transcription",),
+    ("service",),
     ("evaluation",),
     ("training",),
     ("config",),

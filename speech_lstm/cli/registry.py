@@ -4,9 +4,7 @@ A Hydra job is a subcommand, the name of its primary config (`conf/<config>.yaml
 in `speech_lstm/conf`), a one-line summary and the function that runs it, named as
 "module:function" so that nothing heavy is imported until the job runs. The function takes
 the composed config's dataclass and returns an exit status (None: 0). Adding a job is one
-line here, once its schema is registered in `speech_lstm.config.SCHEMAS`, e.g.
-
-    HydraJob("serve", "serve", "HTTP transcription service", "speech_lstm.service:serve"),
+line here, once its schema is registered in `speech_lstm.config.SCHEMAS` (see `serve`).
 """
 
 from __future__ import annotations
@@ -115,6 +113,12 @@ JOBS: dict[str, Job] = {
             "pseudo_label",
             "keep a model's confident transcriptions as a training manifest",
             "speech_lstm.cli.jobs:pseudo_label",
+        ),
+        HydraJob(
+            "serve",
+            "serve",
+            "serve a model over HTTP: JSON and OpenAI-compatible API, a web page",
+            "speech_lstm.service.server:serve",
         ),
     )
 }
