@@ -1,7 +1,8 @@
 """Exports a model directory: python scripts/export.py model_dir=DIR.
 
 Writes DIR/export/saved_model (SavedModel), model_float32.tflite and model_int8.tflite
-(dynamic-range quantised), which transcribe.py runs with backend=saved_model|tflite|tflite_int8.
+(dynamic-range quantised), which transcribe.py runs with backend=saved_model|tflite|tflite_int8,
+and waveform_saved_model, waveform_float32.tflite: waveform in, features computed in the graph.
 
 The same as `speech-lstm export` (speech_lstm.cli); `--help` explains the settings.
 """

@@ -67,11 +67,20 @@ if [ ! -x "$VENV/bin/python" ]; then
   fi
 fi
 
+# The Python packages: pyproject.toml's, at the exact versions of constraints.txt (what the
+# benchmarks were measured with; scripts/refresh_constraints.sh rewrites it). A GPU machine adds
+# the CUDA libraries with SETUP_PIP_EXTRAS=dev,gpu.
+EXTRAS="${SETUP_PIP_EXTRAS:-dev}"
 stamp="$VENV/.setup-stamp"
-want="$(cat pyproject.toml | sha256sum | cut -d' ' -f1)"
+want="$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1) $EXTRAS"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "setup: installing Python packages into $VENV (first time: a few minutes)"
   "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
-  "$VENV/bin/python" -m pip install -q -e ".[dev]"
+  # tensorflow-cpu (what older set-ups installed) and tensorflow write the same files: remove
+  # both, so that exactly one distribution owns tensorflow/ after the install.
+  if "$VENV/bin/python" -m pip show -q tensorflow-cpu >/dev/null 2>&1; then
+    "$VENV/bin/python" -m pip uninstall -q -y tensorflow-cpu tensorflow
+  fi
+  "$VENV/bin/python" -m pip install -q -c constraints.txt -e ".[$EXTRAS]"
   echo "$want" > "$stamp"
 fi

@@ -23,10 +23,17 @@ import numpy as np
 import pytest
 
 from speech_lstm.audio import load_audio
+from speech_lstm.decoding import DecoderConfig
 from speech_lstm.decoding.alignment import log_softmax
+from speech_lstm.decoding.decoder import Decoder
 from speech_lstm.evaluation import score
 from speech_lstm.features import compute_mfcc
-from speech_lstm.inference.backends import TfliteForward, saved_model_forward
+from speech_lstm.inference.backends import (
+    LiteRtInterpreter,
+    TfliteForward,
+    WaveformExport,
+    saved_model_forward,
+)
 from speech_lstm.inference.config import export_paths
 from speech_lstm.inference.logits import LogitComputer
 from speech_lstm.inference.model_dir import TrainedModel, load_model_dir
@@ -36,7 +43,12 @@ from tests.trained_model import TrainedBilstm
 from tests.transcription_fixtures import loudness_model, save, untrained_model
 
 EXPORTED = ("saved_model", "tflite", "tflite_int8")
+WAVEFORM_EXPORTS = ("waveform_saved_model", "waveform_tflite")
 LOGIT_TOLERANCE = {"saved_model": 1e-5, "tflite": 1e-4, "tflite_int8": 0.2}
+# The waveform exports' features differ from librosa's by rounding (3.5e-5 measured on these
+# utterances; 1e-3 allowed), which the model carries into its logits (1.5e-5 measured; 1e-3).
+WAVEFORM_LOGIT_TOLERANCE = 1e-3
+WAVEFORM_FILES = 12  # of the 32 utterances, which keeps the test to seconds
 TFLITE_BATCH_SIZE = 3  # batches of 4 are split into 3 + 1, the 1 padded with masked rows
 BATCH_SIZE = 4
 
@@ -100,7 +112,7 @@ def test_the_trained_model_is_confident_and_transcribes(trained_bilstm: TrainedB
 @pytest.mark.slow
 def test_export_script_writes_every_backend(exported: Path):
     paths = export_paths(exported)
-    assert all(paths[name].exists() for name in EXPORTED)
+    assert all(paths[name].exists() for name in (*EXPORTED, *WAVEFORM_EXPORTS))
     # Dynamic-range quantisation stores the weights as int8: 68 KB against 182 KB measured.
     assert paths["tflite_int8"].stat().st_size < 0.5 * paths["tflite"].stat().st_size
 
@@ -137,6 +149,43 @@ def test_backends_transcribe_as_keras_does(exported: Path, trained_bilstm: Train
     assert texts["saved_model"] == texts["keras"]
     assert texts["tflite"] == texts["keras"]
     assert abs(wers["tflite_int8"] - wers["keras"]) <= 0.005, wers
+
+
+@pytest.mark.slow
+def test_waveform_exports_transcribe_as_the_python_path(
+    exported: Path, trained_bilstm: TrainedBilstm
+):
+    """The waveform exports compute the Python path's features, logits and greedy transcripts
+    (librosa features, Keras model, `Transcriber`), on LiteRT and on tf.lite.Interpreter."""
+    audio_paths = trained_bilstm.audio_paths[:WAVEFORM_FILES]
+    trained = load_model_dir(exported, with_lm=False)
+    features = features_of(trained, audio_paths)
+    subsampling = trained.model_config.subsampling
+    expected = valid_logits(LogitComputer(trained.acoustic_model, subsampling), features)
+    python_texts = transcripts(Transcriber(trained), audio_paths)
+    rate = trained.features.sample_rate
+    waveforms = [load_audio(path, rate) for path in audio_paths]
+    decoder = Decoder(DecoderConfig("greedy"), trained.vocabulary)
+    paths = export_paths(exported)
+    saved_model = WaveformExport(paths["waveform_saved_model"])
+    for position, (waveform, want) in enumerate(zip(waveforms, features)):
+        got = saved_model.features(waveform)
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-3, err_msg=f"input {position}")
+    for name in WAVEFORM_EXPORTS:
+        export = WaveformExport(paths[name])
+        logits = [export(waveform) for waveform in waveforms]
+        for position, (got, want) in enumerate(zip(logits, expected)):
+            np.testing.assert_allclose(
+                got, want, rtol=0, atol=WAVEFORM_LOGIT_TOLERANCE, err_msg=f"{name}, {position}"
+            )
+        texts = [decoder(row[None], np.asarray([len(row)]))[0] for row in logits]
+        assert texts == python_texts, name
+    litert = WaveformExport(paths["waveform_tflite"])
+    fallback = WaveformExport(paths["waveform_tflite"], litert=False)
+    if LiteRtInterpreter is not None:
+        assert isinstance(litert.interpreter, LiteRtInterpreter)
+    assert not isinstance(fallback.interpreter, LiteRtInterpreter or ())
+    np.testing.assert_allclose(litert(waveforms[0]), fallback(waveforms[0]), rtol=0, atol=1e-5)
 
 
 def test_missing_export_is_explained(tmp_path):

@@ -85,8 +85,8 @@ def run_setup(tmp_path: Path, installed: list[str], uid: int, **env: str):
     venv = tmp_path / "venv"
     (venv / "bin").mkdir(parents=True)
     (venv / "bin" / "python").symlink_to(python)
-    stamp = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
-    (venv / ".setup-stamp").write_text(stamp + "\n")
+    inputs = (ROOT / "pyproject.toml").read_bytes() + (ROOT / "constraints.txt").read_bytes()
+    (venv / ".setup-stamp").write_text(hashlib.sha256(inputs).hexdigest() + " dev\n")
     result = subprocess.run(
         [shutil.which("bash"), str(ROOT / "scripts" / "setup.sh")],
         env={"PATH": str(bin_dir), "HOME": str(tmp_path), "VENV": str(venv), **env},

@@ -1,5 +1,9 @@
 """The back ends that compute a model directory's logits: the Keras model (the default), an
-exported SavedModel, and a TFLite model (float32 or int8); the same logits from each.
+exported SavedModel, and a TFLite model (float32 or int8); the same logits from each. And
+`WaveformExport`, which runs a waveform export (features computed in its graph).
+
+TFLite models run on LiteRT (`ai-edge-litert`, the `litert` extra) when it is installed, else
+on TensorFlow's own `tf.lite.Interpreter`.
 """
 
 from __future__ import annotations
@@ -13,6 +17,12 @@ import tensorflow as tf
 from speech_lstm.inference.config import BACKENDS, export_paths
 from speech_lstm.inference.logits import LogitComputer
 from speech_lstm.inference.model_dir import TrainedModel, ensemble_differences, load_model_dir
+from speech_lstm.inference.waveform_export import check_waveform
+
+try:  # LiteRT, TFLite's runtime outside TensorFlow (the `litert` extra)
+    from ai_edge_litert.interpreter import Interpreter as LiteRtInterpreter
+except ImportError:
+    LiteRtInterpreter = None
 
 
 def backend_logits(trained: TrainedModel, model_dir: str | Path, backend: str) -> LogitComputer:
@@ -65,7 +75,7 @@ class TfliteForward:
             raise FileNotFoundError(
                 f"TFLite model not found: {path}. Run scripts/export.py model_dir=DIR first."
             )
-        self._interpreter = tf.lite.Interpreter(model_path=str(path), num_threads=num_threads)
+        self._interpreter = tflite_interpreter(path, num_threads)
         details = self._interpreter.get_input_details()[0]
         self._input = details["index"]
         self._rows = int(details["shape_signature"][0])
@@ -90,3 +100,44 @@ class TfliteForward:
         self._interpreter.set_tensor(self._input, batch)
         self._interpreter.invoke()
         return self._interpreter.get_tensor(self._output).copy()
+
+
+def tflite_interpreter(path: str | Path, num_threads: int = 2, litert: bool = True):
+    """An interpreter for the TFLite model at `path`: LiteRT's when it is installed and
+    `litert`, else `tf.lite.Interpreter` (deprecated in favour of LiteRT; same interface)."""
+    interpreter = LiteRtInterpreter if litert and LiteRtInterpreter else tf.lite.Interpreter
+    return interpreter(model_path=str(path), num_threads=num_threads)
+
+
+class WaveformExport:
+    """Runs a waveform export of `speech_lstm.inference.export`: a `waveform_saved_model/`
+    directory or a `.tflite` file, from a (samples,) float32 waveform at the model's sample
+    rate to (steps, vocab) logits. `litert=False` runs TFLite on `tf.lite.Interpreter` even
+    where LiteRT is installed."""
+
+    def __init__(self, path: str | Path, num_threads: int = 2, litert: bool = True):
+        path = Path(path)
+        if not path.exists():
+            raise FileNotFoundError(
+                f"No waveform export at {path}: run scripts/export.py model_dir=DIR first."
+            )
+        self._saved_model = tf.saved_model.load(str(path)) if path.is_dir() else None
+        self.interpreter = None if path.is_dir() else tflite_interpreter(path, num_threads, litert)
+
+    def __call__(self, waveform: np.ndarray) -> np.ndarray:
+        waveform = check_waveform(waveform)
+        if self._saved_model is not None:
+            return self._saved_model.serve(tf.constant(waveform)).numpy()
+        interpreter = self.interpreter
+        inputs = interpreter.get_input_details()[0]["index"]
+        interpreter.resize_tensor_input(inputs, waveform.shape, strict=True)
+        interpreter.allocate_tensors()
+        interpreter.set_tensor(inputs, waveform)
+        interpreter.invoke()
+        return interpreter.get_tensor(interpreter.get_output_details()[0]["index"]).copy()
+
+    def features(self, waveform: np.ndarray) -> np.ndarray:
+        """The (frames, dims) features the SavedModel computes (SavedModel exports only)."""
+        if self._saved_model is None:
+            raise ValueError("Only a waveform SavedModel exports its features. Received: TFLite")
+        return self._saved_model.features(tf.constant(check_waveform(waveform))).numpy()

@@ -9,6 +9,11 @@ BACKENDS = ("keras", "saved_model", "tflite", "tflite_int8")
 EXPORT_DIR = "export"
 SAVED_MODEL_DIR = "saved_model"
 TFLITE_FILES = {"tflite": "model_float32.tflite", "tflite_int8": "model_int8.tflite"}
+# The exports that take a waveform and compute the features in their graph.
+WAVEFORM_FILES = {
+    "waveform_saved_model": "waveform_saved_model",
+    "waveform_tflite": "waveform_float32.tflite",
+}
 
 
 @dataclass
@@ -20,6 +25,9 @@ class ExportConfig:
         output_dir: where to write; null means `<model_dir>/export`.
         saved_model: write the SavedModel.
         tflite: write the float32 and int8 TFLite models.
+        waveform: also write the exports that take a 16 kHz waveform and compute the features
+            in their graph (as a SavedModel when `saved_model`, as float32 TFLite when
+            `tflite`); skipped, with a warning, for models normalised per speaker.
         tflite_batch_size: rows per TFLite call (fixed in the TFLite graph; smaller batches
             are padded, larger ones split).
     """
@@ -28,6 +36,7 @@ class ExportConfig:
     output_dir: str | None = None
     saved_model: bool = True
     tflite: bool = True
+    waveform: bool = True
     tflite_batch_size: int = 8
 
     def __post_init__(self) -> None:
@@ -36,7 +45,8 @@ class ExportConfig:
 
 
 def export_paths(model_dir: str | Path, output_dir: str | Path | None = None) -> dict[str, Path]:
-    """Where each exported back end lives: keys `saved_model`, `tflite`, `tflite_int8`."""
+    """Where each export lives: keys `saved_model`, `tflite`, `tflite_int8` (the back ends of
+    transcription) and `waveform_saved_model`, `waveform_tflite`."""
     root = Path(output_dir) if output_dir else Path(model_dir) / EXPORT_DIR
-    paths = {name: root / file for name, file in TFLITE_FILES.items()}
+    paths = {name: root / file for name, file in {**TFLITE_FILES, **WAVEFORM_FILES}.items()}
     return {"saved_model": root / SAVED_MODEL_DIR, **paths}

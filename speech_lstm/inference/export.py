@@ -7,7 +7,9 @@ them with `backend=saved_model`, `tflite` or `tflite_int8`:
   (batch, frames, dims) to logits, any batch size and length;
 - `model_float32.tflite`: the same arithmetic for the TFLite interpreter, with a fixed
   batch size (`tflite_batch_size`) and any number of frames;
-- `model_int8.tflite`: dynamic-range quantised (int8 weights, float activations).
+- `model_int8.tflite`: dynamic-range quantised (int8 weights, float activations);
+- `waveform_saved_model/`, `waveform_float32.tflite`: one waveform in, logits out, the
+  features computed inside the graph (`speech_lstm.inference.waveform_export`).
 """
 
 from __future__ import annotations
@@ -21,13 +23,18 @@ import tensorflow as tf
 from speech_lstm.inference.config import ExportConfig, export_paths
 from speech_lstm.inference.model_dir import load_model_dir
 from speech_lstm.inference.tflite_graph import constant_graph_function
+from speech_lstm.inference.waveform_export import (
+    convert_waveform_to_tflite,
+    write_waveform_saved_model,
+)
 
 log = logging.getLogger(__name__)
 
 
 def export_model(config: ExportConfig) -> dict[str, Path]:
     """Writes the exported models and returns their paths (only those written)."""
-    model = load_model_dir(config.model_dir, with_lm=False).acoustic_model
+    trained = load_model_dir(config.model_dir, with_lm=False)
+    model = trained.acoustic_model
     paths = export_paths(config.model_dir, config.output_dir)
     paths["saved_model"].parent.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
@@ -38,6 +45,18 @@ def export_model(config: ExportConfig) -> dict[str, Path]:
         for name, quantize in (("tflite", False), ("tflite_int8", True)):
             paths[name].write_bytes(convert_to_tflite(model, config.tflite_batch_size, quantize))
             written[name] = paths[name]
+    if config.waveform and trained.features.normalizes_per_speaker:
+        log.warning(
+            "Not writing the waveform exports: the model's features are normalised per "
+            "speaker, which a graph that sees one recording cannot do."
+        )
+    elif config.waveform:
+        if config.saved_model:
+            write_waveform_saved_model(trained, paths["waveform_saved_model"])
+            written["waveform_saved_model"] = paths["waveform_saved_model"]
+        if config.tflite:
+            paths["waveform_tflite"].write_bytes(convert_waveform_to_tflite(trained))
+            written["waveform_tflite"] = paths["waveform_tflite"]
     for name, path in written.items():
         log.info("Wrote %s: %s", name, path)
     return written

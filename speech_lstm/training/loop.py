@@ -35,6 +35,7 @@ from speech_lstm.training.distribute import (
     shard_by_data,
     worker_dir,
 )
+from speech_lstm.training.environment import package_versions
 from speech_lstm.training.resume import resumed_epoch
 from speech_lstm.training.splits import load_labelled_split, training_variants
 
@@ -231,6 +232,7 @@ def export(
         "dev_manifest": config.data.dev_manifest,
         "init_from": config.trainer.init_from,
         "model": asdict(config.model),
+        "environment": package_versions(),
     }
     lm = build_lm(config, vocabulary) if config.lm_order else None
     if lm is not None:
