@@ -225,7 +225,7 @@ def test_recipe_and_adaptation_scripts_adapt_a_held_out_speaker_without_its_labe
 
 @pytest.mark.slow
 def test_speaker_count_script_trains_on_each_choice_of_other_speakers(tmp_path):
-    """recipes/fsdd_speaker_count/run.sh on three of the real speakers (takes 0-9, a tiny model):
+    """recipes/fsdd_speaker_count/run.sh on three of the real speakers (takes 3-6, a tiny model):
     the held-out speaker's recipe run trained on both others, whose manifests hold no one
     else, and a summary with its WER and the mean per number of speakers."""
     fsdd = require_fsdd()
@@ -233,7 +233,7 @@ def test_speaker_count_script_trains_on_each_choice_of_other_speakers(tmp_path):
     speakers = sorted({wav.stem.split("_")[1] for wav in recordings})[:3]
     held_out, trained_on = speakers[0], speakers[1:]
     chosen = [wav for wav in recordings if wav.stem.split("_")[1] in speakers]
-    subset = link_takes(chosen, range(10), tmp_path / "fsdd")
+    subset = link_takes(chosen, range(3, 7), tmp_path / "fsdd")
     write_manifest(tmp_path / "digits.jsonl", chosen, range(10, 11))  # stands in for TTS digits
     out, data = tmp_path / "out", tmp_path / "data"
     env = {

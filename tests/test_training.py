@@ -75,13 +75,15 @@ def test_a_run_killed_mid_epoch_and_resumed_ends_as_an_uninterrupted_one(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 300
-    while not backup.is_file() and first.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert backup.is_file(), "the first run never wrote a backup"
-    time.sleep(1.0)  # into the second epoch
-    first.send_signal(signal.SIGKILL)
-    first.wait(timeout=30)
+    try:
+        deadline = time.monotonic() + 300
+        while not backup.is_file() and first.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert backup.is_file(), "the first run never wrote a backup"
+        time.sleep(1.0)  # into the second epoch
+    finally:  # killed here, or left behind by a failed wait
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=30)
     done_before = json.loads(backup.read_text())["epoch"]
     assert done_before < 4 and not (tmp_path / "killed" / "model").exists()
 
