@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 _limits = None  # the worker's thread limit, kept for the worker's lifetime
@@ -24,6 +24,18 @@ def audio_process_pool(num_workers: int) -> ProcessPoolExecutor:
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_use_one_thread,
     )
+
+
+def audio_executor(num_workers: int) -> Executor:
+    """`audio_process_pool(num_workers)`, or for 0 or 1 worker one thread of this process.
+
+    A single spawned worker computes nothing faster than this process would, and starting it
+    costs seconds of CPU (it re-imports the main module, numpy, scipy and librosa) on every
+    feature store a small run builds, as convert_all does for its conversions.
+    """
+    if num_workers <= 1:
+        return ThreadPoolExecutor(max_workers=1)
+    return audio_process_pool(num_workers)
 
 
 def _use_one_thread() -> None:

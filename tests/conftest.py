@@ -12,8 +12,9 @@ import pytest
 import soundfile
 
 # tests.must_run fails the run when a test of tests/must_run.txt skipped;
-# tests.trained_model trains a small BiLSTM once per session for the export tests.
-pytest_plugins = ["tests.must_run", "tests.trained_model"]
+# tests.trained_model trains a small BiLSTM once per session for the export tests;
+# tests.training_fixtures generates the tiny synthetic corpus once per session.
+pytest_plugins = ["tests.must_run", "tests.trained_model", "tests.training_fixtures"]
 
 ROOT = Path(__file__).resolve().parents[1]
 CONF_DIR = ROOT / "conf"

@@ -18,7 +18,7 @@ from speech_lstm.text import Vocabulary
 from speech_lstm.training.config import TrainerConfig
 from speech_lstm.training.loop import load_initial_weights
 from tests.conftest import run_script, write_tone
-from tests.training_fixtures import generate_tiny_corpus, train_command
+from tests.training_fixtures import train_command
 
 
 def _row(path, text, *confidences, **extra):
@@ -166,19 +166,18 @@ def test_init_from_copies_the_weights_and_refuses_a_different_model(tmp_path):
 
 
 @pytest.mark.slow
-def test_pseudo_labelled_fine_tuning_runs_through_the_scripts(tmp_path):
+def test_pseudo_labelled_fine_tuning_runs_through_the_scripts(tmp_path, tiny_corpus_root):
     """Train, transcribe unlabelled audio, keep confident labels, fine-tune from the model."""
-    generate_tiny_corpus(tmp_path)
     first = subprocess.run(
         # deterministic: the same base model, hence the same pseudo-labels, on every run
-        train_command(tmp_path, "trainer.deterministic=true", run_name="base"),
+        train_command(tiny_corpus_root, tmp_path / "base", "trainer.deterministic=true"),
         capture_output=True,
         text=True,
         check=False,
     )
     assert first.returncode == 0, first.stderr
     model_dir = tmp_path / "base" / "model"
-    dev = next(tmp_path.glob("data/**/dev.jsonl"))
+    dev = next(tiny_corpus_root.glob("data/**/dev.jsonl"))
     transcribed = run_script(
         "transcribe.py",
         f"model_dir={model_dir}",
@@ -202,11 +201,11 @@ def test_pseudo_labelled_fine_tuning_runs_through_the_scripts(tmp_path):
     assert pseudo, labelled.stdout
     tuned = subprocess.run(
         train_command(
-            tmp_path,
+            tiny_corpus_root,
+            tmp_path / "tuned",
             f"trainer.init_from={model_dir}",
             f"data.extra_train_manifests=[{tmp_path / 'pseudo.jsonl'}]",
             "trainer.epochs=1",
-            run_name="tuned",
         ),
         capture_output=True,
         text=True,
@@ -214,9 +213,7 @@ def test_pseudo_labelled_fine_tuning_runs_through_the_scripts(tmp_path):
     )
     assert tuned.returncode == 0, tuned.stderr
     assert f"initial weights: {model_dir}" in tuned.stdout
-    assert (
-        f"train: {len(read_manifest(next(tmp_path.glob('data/**/train.jsonl')))) + len(pseudo)}"
-        in tuned.stdout
-    )
+    train = read_manifest(next(tiny_corpus_root.glob("data/**/train.jsonl")))
+    assert f"train: {len(train) + len(pseudo)}" in tuned.stdout
     metadata = json.loads((tmp_path / "tuned" / "model" / "training.json").read_text())
     assert metadata["init_from"] == str(model_dir)

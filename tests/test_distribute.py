@@ -177,7 +177,7 @@ def run_two_workers(tmp_path: Path, overrides: list[str]) -> None:
         ]
         log = (tmp_path / f"worker_{index}.log").open("w")
         workers.append((subprocess.Popen(command, env=env, stdout=log, stderr=log), log))
-    deadline = time.monotonic() + 300
+    deadline = time.monotonic() + 600  # a hang guard, with room for a loaded machine
     try:
         for process, _ in workers:
             process.wait(timeout=max(1.0, deadline - time.monotonic()))

@@ -15,7 +15,7 @@ import pytest
 from speech_lstm.training.callbacks import NanGuard
 from speech_lstm.training.config import TrainerConfig
 from tests.conftest import ROOT, require_espeak
-from tests.training_fixtures import generate_tiny_corpus, train_command
+from tests.training_fixtures import train_command
 
 
 def test_nan_guard_stops_at_the_first_bad_loss():
@@ -47,10 +47,10 @@ RESUMABLE = [
 TIMING_FIELDS = ("throughput_audio_s_per_s", "epoch_seconds")
 
 
-def train_to_the_end(tmp_path, run_name: str) -> subprocess.CompletedProcess:
-    """Runs (or resumes) the resumable tiny training in `tmp_path/run_name` until it ends."""
+def train_to_the_end(corpus_root, run_dir) -> subprocess.CompletedProcess:
+    """Runs (or resumes) the resumable tiny training in `run_dir` until it ends."""
     done = subprocess.run(
-        train_command(tmp_path, *RESUMABLE, run_name=run_name),
+        train_command(corpus_root, run_dir, *RESUMABLE),
         capture_output=True,
         text=True,
         timeout=600,
@@ -61,30 +61,33 @@ def train_to_the_end(tmp_path, run_name: str) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.slow
-def test_a_run_killed_mid_epoch_and_resumed_ends_as_an_uninterrupted_one(tmp_path):
+def test_a_run_killed_mid_epoch_and_resumed_ends_as_an_uninterrupted_one(
+    tmp_path, tiny_corpus_root
+):
     """SIGKILL during the second epoch, then a rerun: the weights of every checkpoint, the
     exported model and every metric equal those of a run never interrupted. Dropout,
     SpecAugment, shuffling, Adam's moments and the learning-rate schedule all take part."""
-    generate_tiny_corpus(tmp_path)
-    train_to_the_end(tmp_path, "whole")
+    train_to_the_end(tiny_corpus_root, tmp_path / "whole")
 
     backup = tmp_path / "killed" / "backup" / "training_metadata.json"
     first = subprocess.Popen(
-        train_command(tmp_path, *RESUMABLE, run_name="killed"),
+        train_command(tiny_corpus_root, tmp_path / "killed", *RESUMABLE),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 300
-    while not backup.is_file() and first.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert backup.is_file(), "the first run never wrote a backup"
-    time.sleep(1.0)  # into the second epoch
-    first.send_signal(signal.SIGKILL)
-    first.wait(timeout=30)
+    try:
+        deadline = time.monotonic() + 600  # a hang guard, with room for a loaded machine
+        while not backup.is_file() and first.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert backup.is_file(), "the first run never wrote a backup"
+        time.sleep(1.0)  # into the second epoch
+    finally:  # killed here, or left behind by a failed wait
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=30)
     done_before = json.loads(backup.read_text())["epoch"]
     assert done_before < 4 and not (tmp_path / "killed" / "model").exists()
 
-    second = train_to_the_end(tmp_path, "killed")
+    second = train_to_the_end(tiny_corpus_root, tmp_path / "killed")
     # Hydra's job logging writes the training log to stdout: "[time][logger][INFO] - epoch 2/4: ..."
     logged = [line.partition("] - ")[2] for line in second.stdout.splitlines()]
     epochs_run_again = [message for message in logged if message.startswith("epoch ")]
@@ -132,6 +135,7 @@ def test_early_stopping_on_dev_wer_and_dev_examples_in_tensorboard(tmp_path):
                 "trainer.learning_rate=1e-12",  # nothing is learnt, so dev WER never improves
                 "trainer.early_stopping_patience=1",
                 "trainer.verbose=0",
+                "trainer.num_workers=1",
             ],
         )
     )
@@ -173,12 +177,11 @@ def test_every_experiment_composes_into_a_valid_training_config(experiment, tmp_
 
 
 @pytest.mark.slow
-def test_deterministic_training_reproduces_the_weights(tmp_path):
-    generate_tiny_corpus(tmp_path)
+def test_deterministic_training_reproduces_the_weights(tmp_path, tiny_corpus_root):
     overrides = ["trainer.deterministic=true", "augment=specaugment", "augment.noise_copies=1"]
     weights = []
     for run in ("first", "second"):
-        command = train_command(tmp_path, *overrides, run_name=run)
+        command = train_command(tiny_corpus_root, tmp_path / run, *overrides)
         done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
         assert done.returncode == 0, done.stderr
         weights.append(_checkpoint_arrays(tmp_path / run / "checkpoints" / "best.weights.h5"))

@@ -27,7 +27,7 @@ from speech_lstm.data.augment.variants import (
 )
 from speech_lstm.data.manifest import Utterance
 from speech_lstm.features import FeatureStatistics, MfccConfig, compute_mfcc, pooled_statistics
-from speech_lstm.parallel import audio_process_pool
+from speech_lstm.parallel import audio_executor
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +135,8 @@ def build_feature_store(
     num_workers: int = 2,
     variants: tuple[AudioVariant, ...] = ORIGINAL,
 ) -> FeatureStore:
-    """Returns the store for `utterances`, computing features in parallel when it is missing.
+    """Returns the store for `utterances`, computing features in parallel when it is missing
+    (in `num_workers` processes; 0 or 1: in this process).
 
     With several `variants`, the store holds every utterance in each variant in turn: entry
     `k * len(utterances) + i` is utterance i as `variants[k]`. Utterances whose audio cannot be
@@ -155,7 +156,7 @@ def build_feature_store(
     variant_of_entry = [variant for variant in variants for _ in utterances]
     offsets = np.zeros(len(sources) + 1, dtype=np.int64)
     failed = {}
-    with audio_process_pool(num_workers) as pool:
+    with audio_executor(num_workers) as pool:
         results = pool.map(
             _features_or_error, sources, [config] * len(sources), variant_of_entry, chunksize=16
         )

@@ -19,7 +19,7 @@ class TrainerConfig:
         warmup_epochs: linear warm-up length, in epochs (fractions allowed).
         clipnorm: global gradient-norm clip; 0 disables it.
         early_stopping_patience: epochs without dev WER improvement before stopping; 0 disables.
-        num_workers: processes computing features.
+        num_workers: processes computing features (0 or 1: the training process itself).
         num_buckets: length buckets for batching.
         seed: seeds weights, shuffling and augmentation.
         deterministic: run every TensorFlow op deterministically (`enable_op_determinism`), so
