@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
 import soundfile
+
+from speech_lstm.atomic import atomic_file
 
 
 class AudioError(ValueError):
@@ -40,6 +43,16 @@ def load_audio(path: str | Path, sample_rate: int) -> np.ndarray:
 
         mono = librosa.resample(mono, orig_sr=file_rate, target_sr=sample_rate)
     return np.ascontiguousarray(mono, dtype=np.float32)
+
+
+def write_wav(path: str | Path, waveform: np.ndarray, sample_rate: int) -> None:
+    """Writes `waveform` (values in [-1, 1]) as 16-bit PCM WAV, atomically: a killed or
+    failed write leaves no half a WAV under `path` (see `speech_lstm.atomic`)."""
+    # Encoded in memory first: libsndfile's own writes hide a full disk's error.
+    encoded = io.BytesIO()
+    soundfile.write(encoded, waveform, sample_rate, subtype="PCM_16", format="WAV")
+    with atomic_file(path, "wb") as out:
+        out.write(encoded.getbuffer())
 
 
 def audio_duration(path: str | Path) -> float:

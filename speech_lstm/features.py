@@ -10,6 +10,8 @@ from pathlib import Path
 import librosa
 import numpy as np
 
+from speech_lstm.atomic import write_text
+
 NORMALIZE_SCOPES = ("utterance", "speaker")
 NORMALIZE_EPSILON = 1e-5  # added to the deviation, so that a constant dimension stays finite
 
@@ -83,7 +85,7 @@ class MfccConfig:
 
     def save(self, path: str | Path) -> None:
         """Writes the settings as JSON."""
-        Path(path).write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
+        write_text(path, json.dumps(asdict(self), indent=2) + "\n")
 
     @classmethod
     def load(cls, path: str | Path) -> MfccConfig:

@@ -8,6 +8,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from speech_lstm.atomic import atomic_file
+
 
 @dataclass(frozen=True)
 class Utterance:
@@ -96,8 +98,6 @@ def write_manifest(path: str | Path, utterances: Iterable[Utterance]) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     base_dir = path.resolve().parent
-    partial = path.with_name(path.name + ".partial")
-    with partial.open("w", encoding="utf-8") as out:
+    with atomic_file(path) as out:
         for utterance in utterances:
             out.write(utterance.to_json(base_dir) + "\n")
-    partial.replace(path)

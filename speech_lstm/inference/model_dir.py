@@ -12,6 +12,7 @@ from pathlib import Path
 
 import keras
 
+from speech_lstm.atomic import atomic_directory, write_text
 from speech_lstm.decoding.lm import NgramLM
 from speech_lstm.features import MfccConfig
 from speech_lstm.model.config import ModelConfig
@@ -38,18 +39,21 @@ class TrainedModel:
 
 
 def save_model_dir(directory: str | Path, trained: TrainedModel) -> Path:
-    """Writes `trained` into `directory` (created if needed) and returns the directory."""
+    """Writes `trained` as `directory` and returns it. The folder is filled under a temporary
+    name and renamed, so it appears complete or not at all; an existing one is replaced whole.
+
+    Raises:
+        WriteError: naming the path, when the disk is full or the folder is not writable.
+    """
     directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    partial = directory / (WEIGHTS_FILE + ".partial.keras")
-    trained.acoustic_model.save(partial)
-    partial.replace(directory / WEIGHTS_FILE)
-    trained.vocabulary.save(directory / VOCABULARY_FILE)
-    trained.features.save(directory / FEATURES_FILE)
-    trained.model_config.save(directory / MODEL_CONFIG_FILE)
-    (directory / METADATA_FILE).write_text(json.dumps(trained.metadata, indent=2) + "\n")
-    if trained.lm is not None:
-        trained.lm.save_arpa(directory / LM_FILE)
+    with atomic_directory(directory) as partial:
+        trained.acoustic_model.save(partial / WEIGHTS_FILE)
+        trained.vocabulary.save(partial / VOCABULARY_FILE)
+        trained.features.save(partial / FEATURES_FILE)
+        trained.model_config.save(partial / MODEL_CONFIG_FILE)
+        write_text(partial / METADATA_FILE, json.dumps(trained.metadata, indent=2) + "\n")
+        if trained.lm is not None:
+            trained.lm.save_arpa(partial / LM_FILE)
     return directory
 
 

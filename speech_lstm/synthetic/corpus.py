@@ -18,6 +18,7 @@ from pathlib import Path
 
 import soundfile
 
+from speech_lstm.atomic import write_text
 from speech_lstm.data.manifest import Utterance, read_manifest, write_manifest
 from speech_lstm.synthetic.config import (
     SHARED_FAMILIES,
@@ -194,7 +195,7 @@ def write_lm_text(config: SyntheticConfig, path: Path, manifests: dict[str, Path
     }
     generator = SentenceGenerator(config.seed + 1_000_003, zipf_exponent=config.zipf_exponent)
     lines = [s for s in generator.sentences(config.lm_sentences) if s not in held_out]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_text(path, "\n".join(lines) + "\n")
 
 
 def _read_stamp(stamp: Path) -> dict:
@@ -203,7 +204,7 @@ def _read_stamp(stamp: Path) -> dict:
 
 def _write_stamp(stamp: Path, config: SyntheticConfig, complete: bool) -> None:
     payload = {"fingerprint": config.fingerprint(), "complete": complete, "config": asdict(config)}
-    stamp.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    write_text(stamp, json.dumps(payload, indent=2) + "\n")
 
 
 def _remove_generated(corpus_dir: Path, splits: dict[str, SplitConfig]) -> None:
