@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import numpy as np
@@ -26,17 +27,23 @@ def load_audio(path: str | Path, sample_rate: int) -> np.ndarray:
         float32 array of shape (samples,), values in [-1, 1].
 
     Raises:
-        AudioError: when the file is missing, unreadable, or holds no samples.
+        AudioError: when the file is missing, unreadable, holds no samples, or holds NaN or
+            infinite ones.
     """
     path = Path(path)
     if not path.is_file():
         raise AudioError(f"Audio file not found: {path}")
     try:
-        waveform, file_rate = soundfile.read(path, dtype="float32", always_2d=True)
+        waveform, file_rate = soundfile.read(os.fsencode(path), dtype="float32", always_2d=True)
     except (soundfile.LibsndfileError, RuntimeError, TypeError, ValueError) as error:
         raise AudioError(f"Cannot read audio file {path}: {error}") from None
     if waveform.shape[0] == 0:
         raise AudioError(f"Audio file has no samples: {path}")
+    if not np.isfinite(waveform).all():
+        raise AudioError(
+            f"Audio file holds NaN or infinite samples (a corrupt float WAV): {path}. "
+            f"Received: {int((~np.isfinite(waveform)).sum())} such samples"
+        )
     mono = waveform.mean(axis=1)
     if file_rate != sample_rate:
         import librosa
@@ -58,6 +65,6 @@ def write_wav(path: str | Path, waveform: np.ndarray, sample_rate: int) -> None:
 def audio_duration(path: str | Path) -> float:
     """Duration in seconds from the file header, without decoding the samples."""
     try:
-        return float(soundfile.info(str(path)).duration)
+        return float(soundfile.info(os.fsencode(path)).duration)
     except (soundfile.LibsndfileError, RuntimeError) as error:
         raise AudioError(f"Cannot read audio file {path}: {error}") from None

@@ -116,6 +116,11 @@ def compute_mfcc(
         )
     if waveform.size == 0:
         raise ValueError("Cannot compute features of an empty waveform. Received: 0 samples")
+    if not np.isfinite(waveform).all():
+        raise ValueError(
+            "Cannot compute features of a waveform with NaN or infinite samples (a corrupt "
+            f"float WAV?). Received: {int((~np.isfinite(waveform)).sum())} such samples"
+        )
     if sample_rate != config.sample_rate:
         waveform = librosa.resample(waveform, orig_sr=sample_rate, target_sr=config.sample_rate)
     n_fft = 1 << (config.win_length - 1).bit_length()

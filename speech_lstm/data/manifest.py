@@ -10,6 +10,8 @@ from pathlib import Path
 
 from speech_lstm.atomic import atomic_file
 
+MAX_DURATION_S = 1e6  # 11.6 days: a longer duration is a unit or parsing mistake
+
 
 @dataclass(frozen=True)
 class Utterance:
@@ -38,8 +40,9 @@ def _relative_if_below(path: Path, base_dir: Path) -> str:
 
 
 def iter_jsonl_lines(path: str | Path) -> Iterator[tuple[int, str]]:
-    """Yields (line number, line) for the non-blank lines of a JSON Lines file."""
-    with Path(path).open(encoding="utf-8") as lines:
+    """Yields (line number, line) for the non-blank lines of a JSON Lines file (UTF-8, with
+    or without a byte-order mark; LF or CRLF line ends)."""
+    with Path(path).open(encoding="utf-8-sig") as lines:
         for number, line in enumerate(lines, start=1):
             if line.strip():
                 yield number, line
@@ -58,22 +61,38 @@ def parse_manifest_line(line: str, base_dir: Path, where: str) -> Utterance:
     missing = [key for key in ("audio_filepath", "duration", "text") if key not in row]
     if missing:
         raise ValueError(f"{where}: missing keys {missing}. Received: {sorted(row)}")
-    audio = Path(os.path.expanduser(str(row["audio_filepath"])))
+    for key in ("audio_filepath", "text"):
+        if not isinstance(row[key], str):
+            raise ValueError(f"{where}: {key} must be a string. Received: {row[key]!r}")
+    if not row["audio_filepath"]:
+        raise ValueError(f"{where}: audio_filepath is empty. Received: {line[:200]!r}")
+    audio = Path(os.path.expanduser(row["audio_filepath"]))
     if not audio.is_absolute():
         audio = base_dir / audio
-    try:
-        duration = float(row["duration"])
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"{where}: duration must be a number. Received: {row['duration']!r}"
-        ) from None
     speaker = row.get("speaker")
+    if speaker is not None and not isinstance(speaker, str | int):
+        raise ValueError(f"{where}: speaker must be a string. Received: {speaker!r}")
     return Utterance(
         audio_filepath=str(audio),
-        duration=duration,
-        text=str(row["text"]),
+        duration=_duration(row["duration"], where),
+        text=row["text"],
         speaker=None if speaker is None else str(speaker),
     )
+
+
+def _duration(value: object, where: str) -> float:
+    """A row's duration in seconds: a finite number, 0 to `MAX_DURATION_S`."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(f"{where}: duration must be a number. Received: {value!r}")
+    try:
+        duration = float(value)
+    except ValueError:
+        raise ValueError(f"{where}: duration must be a number. Received: {value!r}") from None
+    if not 0 <= duration <= MAX_DURATION_S:  # also false for NaN
+        raise ValueError(
+            f"{where}: duration must be 0 to {MAX_DURATION_S:.0f} seconds. Received: {value!r}"
+        )
+    return duration
 
 
 def read_manifest(path: str | Path) -> list[Utterance]:
