@@ -7,3 +7,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 CONFIG_DIR = str(ROOT / "conf")
+
+from speech_lstm.interrupts import stop_cleanly_on_signals  # noqa: E402
+
+stop_cleanly_on_signals()

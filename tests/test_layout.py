@@ -18,7 +18,7 @@ PACKAGE = ROOT / "speech_lstm"
 # Stages from the bottom up; a module may import from its own stage and the ones before it.
 # The package root holds the cross-stage basics; `config` assembles every stage's schema.
 STAGES = (
-    ("atomic", "audio", "text", "ctc", "features", "parallel"),
+    ("atomic", "interrupts", "audio", "text", "ctc", "features", "parallel"),
     ("model",),
     ("data",),
     ("prep", "synthetic", "adaptation", "decoding"),

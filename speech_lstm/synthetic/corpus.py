@@ -18,7 +18,7 @@ from pathlib import Path
 
 import soundfile
 
-from speech_lstm.atomic import write_text
+from speech_lstm.atomic import leftover_temporaries, write_text
 from speech_lstm.data.manifest import Utterance, read_manifest, write_manifest
 from speech_lstm.synthetic.config import (
     SHARED_FAMILIES,
@@ -153,6 +153,8 @@ def generate_corpus(config: SyntheticConfig, corpus_dir: str | Path) -> dict[str
     elif _is_complete(stamp, config, manifests):
         return manifests
     corpus_dir.mkdir(parents=True, exist_ok=True)
+    for leftover in leftover_temporaries(corpus_dir):  # of a killed run: never complete
+        leftover.unlink(missing_ok=True)
     _write_stamp(stamp, config, complete=False)
     random_count = max(split.espeak_random_variants for split in config.splits.values())
     if random_count:
