@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -132,13 +133,18 @@ def finish(job: str, folder: Path) -> float:
 
 
 def fingerprint(folder: Path) -> dict[str, str]:
-    """Relative path -> SHA-256 of every file (sorted lines for unordered outputs)."""
+    """Relative path -> SHA-256 of every file (sorted lines for unordered outputs).
+
+    The run's own folder is replaced by `<run>` in names and contents, and a feature store's
+    key (a hash of its audio paths) by `<key>`, so that two runs in two folders compare.
+    """
     found = {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        data = path.read_bytes()
+        data = path.read_bytes().replace(str(folder).encode(), b"<run>")
         if path.name in UNORDERED:
             data = b"".join(sorted(data.splitlines(keepends=True)))
-        found[str(path.relative_to(folder))] = hashlib.sha256(data).hexdigest()
+        name = re.sub(r"cache/[0-9a-f]{20}", "cache/<key>", str(path.relative_to(folder)))
+        found[name] = hashlib.sha256(data).hexdigest()
     return found
 
 
