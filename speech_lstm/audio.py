@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import soundfile
+
+from speech_lstm.atomic import atomic_file
 
 
 class AudioError(ValueError):
@@ -81,14 +85,14 @@ def load_audio(
         float32 array of shape (samples,), values in [-1, 1].
 
     Raises:
-        AudioError: when the file is missing, unreadable, or holds no samples, or the
-            segment lies outside it (see `span_frames`).
+        AudioError: when the file is missing, unreadable, holds no samples, or holds NaN or
+            infinite ones, or the segment lies outside it (see `span_frames`).
     """
     path = Path(path)
     if not path.is_file():
         raise AudioError(f"Audio file not found: {path}")
     try:
-        with soundfile.SoundFile(str(path)) as audio:
+        with soundfile.SoundFile(os.fsencode(path)) as audio:
             file_rate = audio.samplerate
             start, count = 0, -1
             if offset or duration is not None:
@@ -104,6 +108,11 @@ def load_audio(
         raise AudioError(f"Cannot read audio file {path}: {error}") from None
     if waveform.shape[0] == 0:
         raise AudioError(f"Audio file has no samples: {path}")
+    if not np.isfinite(waveform).all():
+        raise AudioError(
+            f"Audio file holds NaN or infinite samples (a corrupt float WAV): {path}. "
+            f"Received: {int((~np.isfinite(waveform)).sum())} such samples"
+        )
     mono = waveform.mean(axis=1)
     if file_rate != sample_rate:
         import librosa
@@ -112,10 +121,20 @@ def load_audio(
     return np.ascontiguousarray(mono, dtype=np.float32)
 
 
+def write_wav(path: str | Path, waveform: np.ndarray, sample_rate: int) -> None:
+    """Writes `waveform` (values in [-1, 1]) as 16-bit PCM WAV, atomically: a killed or
+    failed write leaves no half a WAV under `path` (see `speech_lstm.atomic`)."""
+    # Encoded in memory first: libsndfile's own writes hide a full disk's error.
+    encoded = io.BytesIO()
+    soundfile.write(encoded, waveform, sample_rate, subtype="PCM_16", format="WAV")
+    with atomic_file(path, "wb") as out:
+        out.write(encoded.getbuffer())
+
+
 def audio_duration(path: str | Path) -> float:
     """Duration in seconds from the file header, without decoding the samples."""
     try:
-        return float(soundfile.info(str(path)).duration)
+        return float(soundfile.info(os.fsencode(path)).duration)
     except (soundfile.LibsndfileError, RuntimeError) as error:
         raise AudioError(f"Cannot read audio file {path}: {error}") from None
 

@@ -10,6 +10,8 @@ from pathlib import Path
 import librosa
 import numpy as np
 
+from speech_lstm.atomic import write_text
+
 NORMALIZE_SCOPES = ("utterance", "speaker")
 NORMALIZE_EPSILON = 1e-5  # added to the deviation, so that a constant dimension stays finite
 
@@ -83,7 +85,7 @@ class MfccConfig:
 
     def save(self, path: str | Path) -> None:
         """Writes the settings as JSON."""
-        Path(path).write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
+        write_text(path, json.dumps(asdict(self), indent=2) + "\n")
 
     @classmethod
     def load(cls, path: str | Path) -> MfccConfig:
@@ -114,6 +116,11 @@ def compute_mfcc(
         )
     if waveform.size == 0:
         raise ValueError("Cannot compute features of an empty waveform. Received: 0 samples")
+    if not np.isfinite(waveform).all():
+        raise ValueError(
+            "Cannot compute features of a waveform with NaN or infinite samples (a corrupt "
+            f"float WAV?). Received: {int((~np.isfinite(waveform)).sum())} such samples"
+        )
     if sample_rate != config.sample_rate:
         waveform = librosa.resample(waveform, orig_sr=sample_rate, target_sr=config.sample_rate)
     n_fft = 1 << (config.win_length - 1).bit_length()

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from speech_lstm.atomic import write_text
+
 DEFAULT_CHARACTERS = " abcdefghijklmnopqrstuvwxyz'"
 BLANK_INDEX = 0
 _WHITESPACE = re.compile(r"\s+")
@@ -72,7 +74,7 @@ class Vocabulary:
     def save(self, path: str | Path) -> None:
         """Writes the vocabulary as JSON."""
         payload = {"blank_index": BLANK_INDEX, "characters": list(self.characters)}
-        Path(path).write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+        write_text(path, json.dumps(payload, indent=2) + "\n")
 
     @classmethod
     def load(cls, path: str | Path) -> Vocabulary:

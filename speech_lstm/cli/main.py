@@ -11,6 +11,7 @@ import difflib
 import sys
 
 from speech_lstm.cli.registry import JOBS, ArgparseJob, load_target
+from speech_lstm.interrupts import stop_cleanly_on_signals
 
 HELP_FLAGS = ("-h", "--help")
 
@@ -40,6 +41,7 @@ def run_job(name: str, argv: list[str] | None = None, prog: str | None = None) -
     the same code.
     """
     argv = sys.argv[1:] if argv is None else list(argv)
+    stop_cleanly_on_signals()
     job = JOBS[name]
     prog = prog or f"speech-lstm {name}"
     if isinstance(job, ArgparseJob):

@@ -10,6 +10,7 @@ listed durations that disagree with the file, and a mix of sample rates or chann
 from __future__ import annotations
 
 import math
+import os
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -215,9 +216,11 @@ def probe_audio(path: str) -> AudioFacts:
     if not Path(path).is_file():
         return AudioFacts(error=f"{path}: file not found")
     try:
-        waveform, sample_rate = soundfile.read(path, dtype="float32", always_2d=True)
+        waveform, sample_rate = soundfile.read(os.fsencode(path), dtype="float32", always_2d=True)
     except (soundfile.LibsndfileError, RuntimeError, TypeError, ValueError) as error:
         return AudioFacts(error=f"{path}: {error}")
+    if not np.isfinite(waveform).all():
+        return AudioFacts(error=f"{path}: NaN or infinite samples (a corrupt float WAV)")
     frames, channels = waveform.shape
     rms = float(np.sqrt(np.mean(np.square(waveform, dtype=np.float64)))) if frames else 0.0
     dbfs = 20 * math.log10(rms) if rms > 0 else -math.inf

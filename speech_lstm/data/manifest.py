@@ -8,7 +8,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from speech_lstm.atomic import atomic_file
 from speech_lstm.audio import AudioSpan
+
+MAX_DURATION_S = 1e6  # 11.6 days: a longer duration is a unit or parsing mistake
 
 
 @dataclass(frozen=True)
@@ -59,8 +62,9 @@ def _relative_if_below(path: Path, base_dir: Path) -> str:
 
 
 def iter_jsonl_lines(path: str | Path) -> Iterator[tuple[int, str]]:
-    """Yields (line number, line) for the non-blank lines of a JSON Lines file."""
-    with Path(path).open(encoding="utf-8") as lines:
+    """Yields (line number, line) for the non-blank lines of a JSON Lines file (UTF-8, with
+    or without a byte-order mark; LF or CRLF line ends)."""
+    with Path(path).open(encoding="utf-8-sig") as lines:
         for number, line in enumerate(lines, start=1):
             if line.strip():
                 yield number, line
@@ -79,20 +83,21 @@ def parse_manifest_line(line: str, base_dir: Path, where: str) -> Utterance:
     missing = [key for key in ("audio_filepath", "duration", "text") if key not in row]
     if missing:
         raise ValueError(f"{where}: missing keys {missing}. Received: {sorted(row)}")
-    audio = Path(os.path.expanduser(str(row["audio_filepath"])))
+    for key in ("audio_filepath", "text"):
+        if not isinstance(row[key], str):
+            raise ValueError(f"{where}: {key} must be a string. Received: {row[key]!r}")
+    if not row["audio_filepath"]:
+        raise ValueError(f"{where}: audio_filepath is empty. Received: {line[:200]!r}")
+    audio = Path(os.path.expanduser(row["audio_filepath"]))
     if not audio.is_absolute():
         audio = base_dir / audio
-    try:
-        duration = float(row["duration"])
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"{where}: duration must be a number. Received: {row['duration']!r}"
-        ) from None
     speaker = row.get("speaker")
+    if speaker is not None and not isinstance(speaker, str | int):
+        raise ValueError(f"{where}: speaker must be a string. Received: {speaker!r}")
     return Utterance(
         audio_filepath=str(audio),
-        duration=duration,
-        text=str(row["text"]),
+        duration=_duration(row["duration"], where),
+        text=row["text"],
         speaker=None if speaker is None else str(speaker),
         offset=_offset(row, where),
     )
@@ -108,6 +113,21 @@ def _offset(row: dict, where: str) -> float | None:
         raise ValueError(
             f"{where}: offset must be a number of seconds. Received: {row['offset']!r}"
         ) from None
+
+
+def _duration(value: object, where: str) -> float:
+    """A row's duration in seconds: a finite number, 0 to `MAX_DURATION_S`."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(f"{where}: duration must be a number. Received: {value!r}")
+    try:
+        duration = float(value)
+    except ValueError:
+        raise ValueError(f"{where}: duration must be a number. Received: {value!r}") from None
+    if not 0 <= duration <= MAX_DURATION_S:  # also false for NaN
+        raise ValueError(
+            f"{where}: duration must be 0 to {MAX_DURATION_S:.0f} seconds. Received: {value!r}"
+        )
+    return duration
 
 
 def read_manifest(path: str | Path) -> list[Utterance]:
@@ -132,8 +152,6 @@ def write_manifest(path: str | Path, utterances: Iterable[Utterance]) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     base_dir = path.resolve().parent
-    partial = path.with_name(path.name + ".partial")
-    with partial.open("w", encoding="utf-8") as out:
+    with atomic_file(path) as out:
         for utterance in utterances:
             out.write(utterance.to_json(base_dir) + "\n")
-    partial.replace(path)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from speech_lstm.atomic import write_text
 from speech_lstm.evaluation.bootstrap import Interval, bootstrap_interval
 from speech_lstm.evaluation.breakdowns import (
     FrequentErrors,
@@ -161,6 +162,4 @@ def write_report(
 
 def _write(path: Path, text: str) -> None:
     """Writes through a temporary file so a crash never leaves half a report."""
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(path)
+    write_text(path, text)

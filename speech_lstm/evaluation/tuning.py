@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from speech_lstm.atomic import write_text
 from speech_lstm.audio import AudioError
 from speech_lstm.data.manifest import Utterance, read_manifest
 from speech_lstm.decoding.decoder import Decoder, DecoderConfig
@@ -135,6 +136,4 @@ def decoder_yaml(decoder: DecoderConfig, best: dict | None = None) -> str:
 
 def write_decoder_yaml(decoder: DecoderConfig, path: str | Path, best: dict | None = None) -> None:
     """Writes `decoder_yaml` to `path`, creating folders."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(decoder_yaml(decoder, best), encoding="utf-8")
+    write_text(path, decoder_yaml(decoder, best))

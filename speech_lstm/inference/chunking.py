@@ -8,6 +8,7 @@ into chunks of at most `max_seconds`, each cut placed at the quietest 10 ms fram
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,7 +130,7 @@ def _resampled_blocks(
     """Mono blocks of the span's stretch of its file, at `sample_rate`."""
     path = span.path
     try:
-        with soundfile.SoundFile(str(path)) as audio:
+        with soundfile.SoundFile(os.fsencode(path)) as audio:
             resampler = _stream_resampler(audio.samplerate, sample_rate)
             block_frames = int(config.block_seconds * audio.samplerate)
             start, remaining = span_frames(span, audio.frames, audio.samplerate)

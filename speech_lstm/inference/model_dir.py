@@ -7,11 +7,15 @@ Keras's own layers, so opening a model directory never executes code from it.
 from __future__ import annotations
 
 import json
+import zipfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import keras
 
+from speech_lstm.atomic import atomic_directory, write_text
 from speech_lstm.decoding.lm import NgramLM
 from speech_lstm.features import MfccConfig
 from speech_lstm.model.config import ModelConfig
@@ -23,6 +27,7 @@ FEATURES_FILE = "features.json"
 MODEL_CONFIG_FILE = "model.json"
 METADATA_FILE = "training.json"
 LM_FILE = "lm.arpa"
+T = TypeVar("T")
 
 
 @dataclass
@@ -38,18 +43,21 @@ class TrainedModel:
 
 
 def save_model_dir(directory: str | Path, trained: TrainedModel) -> Path:
-    """Writes `trained` into `directory` (created if needed) and returns the directory."""
+    """Writes `trained` as `directory` and returns it. The folder is filled under a temporary
+    name and renamed, so it appears complete or not at all; an existing one is replaced whole.
+
+    Raises:
+        WriteError: naming the path, when the disk is full or the folder is not writable.
+    """
     directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    partial = directory / (WEIGHTS_FILE + ".partial.keras")
-    trained.acoustic_model.save(partial)
-    partial.replace(directory / WEIGHTS_FILE)
-    trained.vocabulary.save(directory / VOCABULARY_FILE)
-    trained.features.save(directory / FEATURES_FILE)
-    trained.model_config.save(directory / MODEL_CONFIG_FILE)
-    (directory / METADATA_FILE).write_text(json.dumps(trained.metadata, indent=2) + "\n")
-    if trained.lm is not None:
-        trained.lm.save_arpa(directory / LM_FILE)
+    with atomic_directory(directory) as partial:
+        trained.acoustic_model.save(partial / WEIGHTS_FILE)
+        trained.vocabulary.save(partial / VOCABULARY_FILE)
+        trained.features.save(partial / FEATURES_FILE)
+        trained.model_config.save(partial / MODEL_CONFIG_FILE)
+        write_text(partial / METADATA_FILE, json.dumps(trained.metadata, indent=2) + "\n")
+        if trained.lm is not None:
+            trained.lm.save_arpa(partial / LM_FILE)
     return directory
 
 
@@ -59,6 +67,8 @@ def load_model_dir(directory: str | Path, with_lm: bool = True) -> TrainedModel:
 
     Raises:
         FileNotFoundError: naming the missing file when `directory` is not a model directory.
+        ValueError: naming the file, when one is corrupt, from another version, or would run
+            code (a Lambda layer): nothing from the directory is executed.
     """
     directory = Path(directory)
     required = (WEIGHTS_FILE, VOCABULARY_FILE, FEATURES_FILE, MODEL_CONFIG_FILE)
@@ -70,17 +80,38 @@ def load_model_dir(directory: str | Path, with_lm: bool = True) -> TrainedModel:
         )
     metadata_path = directory / METADATA_FILE
     return TrainedModel(
-        acoustic_model=keras.saving.load_model(
-            directory / WEIGHTS_FILE, compile=False, safe_mode=True
+        acoustic_model=_read(
+            directory / WEIGHTS_FILE,
+            lambda path: keras.saving.load_model(path, compile=False, safe_mode=True),
         ),
-        vocabulary=Vocabulary.load(directory / VOCABULARY_FILE),
-        features=MfccConfig.load(directory / FEATURES_FILE),
-        model_config=ModelConfig.load(directory / MODEL_CONFIG_FILE),
+        vocabulary=_read(directory / VOCABULARY_FILE, Vocabulary.load),
+        features=_read(directory / FEATURES_FILE, MfccConfig.load),
+        model_config=_read(directory / MODEL_CONFIG_FILE, ModelConfig.load),
         metadata=json.loads(metadata_path.read_text()) if metadata_path.is_file() else {},
         lm=NgramLM.load_arpa(directory / LM_FILE)
         if with_lm and (directory / LM_FILE).is_file()
         else None,
     )
+
+
+def _read(path: Path, load: Callable[[Path], T]) -> T:
+    """`load(path)`, its failure turned into one ValueError naming the file: a file written by
+    another version (unknown or missing settings), a corrupt file, or a model that would run
+    code from the directory (a Lambda layer or custom object, which `safe_mode` refuses)."""
+    try:
+        return load(path)
+    except (ValueError, TypeError, KeyError, OSError, zipfile.BadZipFile) as error:
+        reason = " ".join(str(error).split())
+        if "safe_mode" in reason or "could not be deserialized" in reason:
+            raise ValueError(
+                f"Refused to load {path}: it holds a Lambda layer, custom objects or layers "
+                "unknown to this Keras version; safe_mode runs no code from it. Only models of "
+                f"Keras's own layers load. Received: {reason[:200]}"
+            ) from None
+        raise ValueError(
+            f"Cannot load {path}: written by another version of speech-lstm, or corrupt. "
+            f"Received: {type(error).__name__}: {reason[:400]}"
+        ) from None
 
 
 def differing_fields(there: dict, here: dict, group: str) -> list[str]:

@@ -13,6 +13,7 @@ Transcription decodes these batches (`speech_lstm.transcription`), and so does d
 
 from __future__ import annotations
 
+import os
 from collections import deque
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -301,7 +302,7 @@ def _header_seconds(source: str | Path | AudioSpan) -> tuple[float, str | None]:
     if not Path(path).is_file():
         return 0.0, f"Audio file not found: {path}"
     try:
-        info = soundfile.info(str(path))
+        info = soundfile.info(os.fsencode(path))
     except (soundfile.LibsndfileError, RuntimeError, TypeError, ValueError) as error:
         return 0.0, f"Cannot read audio file {path}: {error}"
     if info.frames <= 0:

@@ -6,6 +6,8 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from speech_lstm.atomic import write_text
+
 
 @dataclass
 class ModelConfig:
@@ -37,7 +39,7 @@ class ModelConfig:
 
     def save(self, path: str | Path) -> None:
         """Writes the settings as JSON."""
-        Path(path).write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
+        write_text(path, json.dumps(asdict(self), indent=2) + "\n")
 
     @classmethod
     def load(cls, path: str | Path) -> ModelConfig:

@@ -24,6 +24,8 @@ from urllib.error import HTTPError, URLError
 from urllib.parse import urlsplit
 from urllib.request import Request, urlopen
 
+from speech_lstm.atomic import write_text
+
 log = logging.getLogger(__name__)
 
 CHUNK_BYTES = 1 << 20
@@ -165,7 +167,7 @@ def fetch_and_extract(
         fetch(archive_url(source, base_url), archive, timeout)
     verify_archive(archive, source)
     extract_archive(archive, dest)
-    marker.write_text(f"{source.url}\n", encoding="utf-8")
+    write_text(marker, f"{source.url}\n")
     return target
 
 
@@ -271,7 +273,7 @@ def verify_archive(path: Path, source: ArchiveSource) -> str:
         )
     digest = sha256_of(path)
     if source.sha256 is None:
-        path.with_name(path.name + ".sha256").write_text(f"{digest}  {path.name}\n")
+        write_text(path.with_name(path.name + ".sha256"), f"{digest}  {path.name}\n")
         log.warning(
             "%s has no published checksum: recorded its SHA-256 %s, not verified", path.name, digest
         )

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import soundfile
 
+from speech_lstm.atomic import leftover_temporaries, write_text
 from speech_lstm.data.manifest import Utterance, read_manifest, write_manifest
 from speech_lstm.synthetic.config import (
     SHARED_FAMILIES,
@@ -170,6 +171,8 @@ def generate_corpus(config: SyntheticConfig, corpus_dir: str | Path) -> dict[str
     elif _is_complete(stamp, config, manifests):
         return manifests
     corpus_dir.mkdir(parents=True, exist_ok=True)
+    for leftover in leftover_temporaries(corpus_dir):  # of a killed run: never complete
+        leftover.unlink(missing_ok=True)
     _write_stamp(stamp, config, complete=False)
     random_count = max(split.espeak_random_variants for split in config.splits.values())
     if random_count:
@@ -218,7 +221,7 @@ def write_lm_text(config: SyntheticConfig, path: Path, manifests: dict[str, Path
             seed = config.seed + 2_000_003 + round_seed
             lines += EverydaySentences(seed, config.everyday_words).sentences()
     lines += prose_sentences(config.lm_prose)
-    path.write_text("\n".join(s for s in lines if s not in held_out) + "\n", encoding="utf-8")
+    write_text(path, "\n".join(s for s in lines if s not in held_out) + "\n")
 
 
 def _read_stamp(stamp: Path) -> dict:
@@ -227,7 +230,7 @@ def _read_stamp(stamp: Path) -> dict:
 
 def _write_stamp(stamp: Path, config: SyntheticConfig, complete: bool) -> None:
     payload = {"fingerprint": config.fingerprint(), "complete": complete, "config": asdict(config)}
-    stamp.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    write_text(stamp, json.dumps(payload, indent=2) + "\n")
 
 
 def _remove_generated(corpus_dir: Path, splits: dict[str, SplitConfig]) -> None:

@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import soundfile
 
-from speech_lstm.audio import load_audio
+from speech_lstm.audio import load_audio, write_wav
 
 ENGINES = ("espeak-ng", "flite", "festival")
 ENGINE_COMMANDS = {"espeak-ng": "espeak-ng", "flite": "flite", "festival": "text2wave"}
@@ -180,8 +179,5 @@ def synthesize(request: SpeechRequest, sample_rate: int) -> float:
     before, after = (int(round(s * sample_rate)) for s in request.silence_s)
     waveform = np.pad(waveform, (before, after))
     peak = float(np.abs(waveform).max()) or 1.0
-    request.path.parent.mkdir(parents=True, exist_ok=True)
-    partial = request.path.with_suffix(".partial.wav")
-    soundfile.write(partial, 0.9 * waveform / peak, sample_rate, subtype="PCM_16")
-    partial.replace(request.path)
+    write_wav(request.path, 0.9 * waveform / peak, sample_rate)
     return len(waveform) / sample_rate

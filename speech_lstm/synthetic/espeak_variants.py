@@ -19,6 +19,8 @@ import re
 import subprocess
 from pathlib import Path
 
+from speech_lstm.atomic import write_text
+
 RANDOM_VARIANT_PREFIX = "rand"
 DATA_FOLDER = "espeak-ng-data"
 _VARIANT_FOLDER = "!v"
@@ -97,7 +99,7 @@ def write_variant_root(root: Path, names: list[str], system_dir: Path | None = N
     variants.mkdir(parents=True, exist_ok=True)
     _link_children(system_dir, data, skip={"voices"})
     for name in names:
-        (variants / name).write_text(random_variant_text(name), encoding="utf-8")
+        write_text(variants / name, random_variant_text(name))
     return root
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
+from speech_lstm.audio import write_wav
 from speech_lstm.data.manifest import Utterance
 
 NONSPEECH_KINDS = ("silence", "white_noise", "pink_noise", "tone")
@@ -92,9 +93,6 @@ def write_nonspeech(clip: NonSpeechClip, sample_rate: int) -> Utterance:
         rng = np.random.default_rng(clip.seed)
         seconds = float(rng.uniform(*SECONDS))
         wave = np.clip(nonspeech_waveform(clip.kind, seconds, sample_rate, clip.seed + 1), -1, 1)
-        clip.path.parent.mkdir(parents=True, exist_ok=True)
-        partial = clip.path.with_suffix(".partial.wav")
-        soundfile.write(partial, wave, sample_rate, subtype="PCM_16")
-        partial.replace(clip.path)
+        write_wav(clip.path, wave, sample_rate)
     duration = soundfile.info(str(clip.path)).duration
     return Utterance(str(clip.path), round(duration, 3), "", clip.speaker)

@@ -13,6 +13,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from speech_lstm.atomic import write_text
 from speech_lstm.data.dataset import LabelledSplit
 from speech_lstm.decoding.greedy import greedy_decode
 from speech_lstm.evaluation.scoring import score
@@ -116,7 +117,7 @@ class EpochReport(keras.callbacks.Callback):
         self.history.append(
             self._row(epoch, logs, train_time, time.perf_counter() - self.epoch_started)
         )
-        self.metrics_path.write_text(json.dumps(self.history, indent=2) + "\n")
+        write_text(self.metrics_path, json.dumps(self.history, indent=2) + "\n")
         self._log(epoch, dev)
         self._log_examples(epoch, dev["examples"])
 

@@ -14,6 +14,7 @@ import numpy as np
 import tensorflow as tf
 from omegaconf import OmegaConf
 
+from speech_lstm.atomic import write_text
 from speech_lstm.data.dataset import make_training_stream
 from speech_lstm.data.manifest import read_manifest
 from speech_lstm.decoding.lm import NgramLM, build_ngram_lm
@@ -101,7 +102,7 @@ def _train(config: TrainConfig, strategy: tf.distribute.Strategy) -> Path:
     out_dir = worker_dir(run_dir, strategy)
     (out_dir / "checkpoints").mkdir(parents=True, exist_ok=True)
     if chief:
-        (run_dir / "config.yaml").write_text(OmegaConf.to_yaml(OmegaConf.structured(config)))
+        write_text(run_dir / "config.yaml", OmegaConf.to_yaml(OmegaConf.structured(config)))
     keras.utils.set_random_seed(config.trainer.seed)
     if config.trainer.deterministic:
         tf.config.experimental.enable_op_determinism()

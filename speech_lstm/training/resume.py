@@ -12,6 +12,8 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from speech_lstm.atomic import atomic_file
+
 log = logging.getLogger(__name__)
 
 # Written by keras.callbacks.BackupAndRestore next to its weights.
@@ -76,9 +78,8 @@ class RandomStateBackup(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         self.backup_dir.mkdir(parents=True, exist_ok=True)
         states = {name: keras.ops.convert_to_numpy(v) for name, v in self._seed_states().items()}
-        partial = self.backup_dir / "random_state.partial.npz"
-        np.savez(partial, **states)
-        partial.replace(self._path(epoch + 1))
+        with atomic_file(self._path(epoch + 1), "wb") as out:
+            np.savez(out, **states)
         self._path(epoch - 1).unlink(missing_ok=True)
 
 

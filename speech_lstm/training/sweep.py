@@ -16,6 +16,8 @@ from typing import Any
 import yaml
 from hydra.experimental.callback import Callback
 
+from speech_lstm.atomic import atomic_file, write_text
+
 log = logging.getLogger(__name__)
 
 FIELDS = (
@@ -58,7 +60,7 @@ def write_summary(rows: list[dict[str, Any]], sweep_dir: str | Path) -> dict[str
     """Writes the rows as `summary.csv` and a Markdown table `summary.md` in `sweep_dir`."""
     sweep_dir = Path(sweep_dir)
     csv_path, md_path = sweep_dir / "summary.csv", sweep_dir / "summary.md"
-    with csv_path.open("w", newline="", encoding="utf-8") as out:
+    with atomic_file(csv_path) as out:
         writer = csv.DictWriter(out, fieldnames=FIELDS)
         writer.writeheader()
         writer.writerows(rows)
@@ -67,7 +69,7 @@ def write_summary(rows: list[dict[str, Any]], sweep_dir: str | Path) -> dict[str
         "|" + "---|" * len(FIELDS),
         *("| " + " | ".join(str(row[field]) for field in FIELDS) + " |" for row in rows),
     ]
-    md_path.write_text("# Sweep summary\n\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    write_text(md_path, "# Sweep summary\n\n" + "\n".join(lines) + "\n")
     return {"csv": csv_path, "markdown": md_path}
 
 

@@ -7,9 +7,8 @@ import re
 from pathlib import Path
 
 import numpy as np
-import soundfile
 
-from speech_lstm.audio import AudioError, load_audio
+from speech_lstm.audio import AudioError, load_audio, write_wav
 from speech_lstm.parallel import audio_process_pool
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
@@ -40,11 +39,7 @@ def convert_one(source: str, target: str, sample_rate: int) -> str | None:
         waveform = load_audio(source, sample_rate)
     except AudioError as error:
         return str(error)
-    partial = target_path.with_name(target_path.name + ".partial")
-    soundfile.write(
-        partial, np.clip(waveform, -1.0, 1.0), sample_rate, subtype="PCM_16", format="WAV"
-    )
-    partial.replace(target_path)
+    write_wav(target_path, np.clip(waveform, -1.0, 1.0), sample_rate)
     return None
 
 
