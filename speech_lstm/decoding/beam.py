@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from speech_lstm.decoding.alignment import log_softmax
-from speech_lstm.decoding.lm import EOS, NgramLM
+from speech_lstm.decoding.lm import EOS
+from speech_lstm.decoding.lm_arrays import ArrayLM
 from speech_lstm.text import BLANK_INDEX
 
 _NEG_INF = -math.inf
@@ -78,7 +79,7 @@ class LexiconBeamSearch:
     def __init__(
         self,
         characters: str,
-        lm: NgramLM,
+        lm: ArrayLM,
         weights: LmWeights,
         beam_width: int = 16,
         lexicon_constrained: bool = True,
@@ -93,7 +94,7 @@ class LexiconBeamSearch:
         self.beam_width = beam_width
         self.prune_log_prob = prune_log_prob
         self.unk_penalty = unk_penalty if lexicon_constrained else None
-        words = lm.words
+        words = set(lm.lexicon)
         self.prefixes = (
             {w[:i] for w in words for i in range(len(w) + 1)} if lexicon_constrained else None
         )

@@ -9,6 +9,7 @@ import numpy as np
 from speech_lstm.decoding.beam import LexiconBeamSearch, LmWeights, beam_decode
 from speech_lstm.decoding.greedy import greedy_decode
 from speech_lstm.decoding.lm import NgramLM
+from speech_lstm.decoding.lm_arrays import ArrayLM
 from speech_lstm.text import Vocabulary
 
 DECODER_TYPES = ("greedy", "beam", "beam_lm")
@@ -55,12 +56,19 @@ class DecoderConfig:
 class Decoder:
     """Turns batches of logits into text with the decoder a `DecoderConfig` names."""
 
-    def __init__(self, config: DecoderConfig, vocabulary: Vocabulary, lm: NgramLM | None = None):
+    def __init__(
+        self,
+        config: DecoderConfig,
+        vocabulary: Vocabulary,
+        lm: ArrayLM | NgramLM | None = None,
+    ):
         if config.type == "beam_lm" and lm is None:
             raise ValueError(
                 "decoder.type=beam_lm needs a language model: set decoder.lm_path or put lm.arpa "
                 "in the model directory. Received: no LM"
             )
+        if isinstance(lm, NgramLM):
+            lm = ArrayLM.from_ngram_lm(lm)
         self.config = config
         self.vocabulary = vocabulary
         self.search = (

@@ -13,6 +13,7 @@ from pathlib import Path
 import keras
 
 from speech_lstm.decoding.lm import NgramLM
+from speech_lstm.decoding.lm_arrays import ArrayLM, load_lm, write_lm_cache
 from speech_lstm.features import MfccConfig
 from speech_lstm.model.config import ModelConfig
 from speech_lstm.text import Vocabulary
@@ -22,12 +23,16 @@ VOCABULARY_FILE = "vocabulary.json"
 FEATURES_FILE = "features.json"
 MODEL_CONFIG_FILE = "model.json"
 METADATA_FILE = "training.json"
-LM_FILE = "lm.arpa"
+LM_FILE = "lm.arpa"  # beside it, lm.arpa.npz: the same LM as arrays (`lm_arrays.load_lm`)
 
 
 @dataclass
 class TrainedModel:
-    """What transcription needs: the network and how to feed it and read it."""
+    """What transcription needs: the network and how to feed it and read it.
+
+    The word LM is either in memory (`lm`: a freshly built one, written by `save_model_dir`)
+    or a file (`lm_path`) that `language_model` reads only when a decoder asks for it.
+    """
 
     acoustic_model: keras.Model
     vocabulary: Vocabulary
@@ -35,6 +40,16 @@ class TrainedModel:
     model_config: ModelConfig
     metadata: dict
     lm: NgramLM | None = None
+    lm_path: Path | None = None
+
+    def language_model(self, override: str | Path | None = None) -> ArrayLM | None:
+        """The LM for decoding: the ARPA file `override` if given, else this directory's
+        (through its array cache, see `lm_arrays.load_lm`); None when there is none."""
+        if override:
+            return load_lm(override)
+        if self.lm is not None:
+            return ArrayLM.from_ngram_lm(self.lm)
+        return load_lm(self.lm_path) if self.lm_path is not None else None
 
 
 def save_model_dir(directory: str | Path, trained: TrainedModel) -> Path:
@@ -50,12 +65,14 @@ def save_model_dir(directory: str | Path, trained: TrainedModel) -> Path:
     (directory / METADATA_FILE).write_text(json.dumps(trained.metadata, indent=2) + "\n")
     if trained.lm is not None:
         trained.lm.save_arpa(directory / LM_FILE)
+        write_lm_cache(directory / LM_FILE)
     return directory
 
 
 def load_model_dir(directory: str | Path, with_lm: bool = True) -> TrainedModel:
-    """Reads a directory written by `save_model_dir`; `with_lm=False` skips parsing the
-    ARPA file (tens of MB for the demo model), for callers that only need the network.
+    """Reads a directory written by `save_model_dir`. Its LM (`lm.arpa`) is not read here:
+    `TrainedModel.language_model` reads it when a decoder needs it; `with_lm=False` leaves
+    it out altogether, for callers that only need the network.
 
     Raises:
         FileNotFoundError: naming the missing file when `directory` is not a model directory.
@@ -77,9 +94,7 @@ def load_model_dir(directory: str | Path, with_lm: bool = True) -> TrainedModel:
         features=MfccConfig.load(directory / FEATURES_FILE),
         model_config=ModelConfig.load(directory / MODEL_CONFIG_FILE),
         metadata=json.loads(metadata_path.read_text()) if metadata_path.is_file() else {},
-        lm=NgramLM.load_arpa(directory / LM_FILE)
-        if with_lm and (directory / LM_FILE).is_file()
-        else None,
+        lm_path=directory / LM_FILE if with_lm and (directory / LM_FILE).is_file() else None,
     )
 
 

@@ -17,7 +17,6 @@ import numpy as np
 
 from speech_lstm.decoding.alignment import WordTiming, word_timings
 from speech_lstm.decoding.decoder import Decoder, DecoderConfig
-from speech_lstm.decoding.lm import NgramLM
 from speech_lstm.features import FeatureStatistics
 from speech_lstm.inference.backends import backend_logits, member_logits
 from speech_lstm.inference.chunking import ChunkingConfig
@@ -71,7 +70,10 @@ class Transcriber:
         self.logits = logits or LogitComputer(trained.acoustic_model, subsampling)
         self.pipeline = LogitPipeline(trained.features, self.logits, num_workers, chunking)
         self.timestamps = timestamps
-        self._decode = Decoder(self.decoder, trained.vocabulary, trained.lm)
+        lm = (
+            trained.language_model(self.decoder.lm_path) if self.decoder.type == "beam_lm" else None
+        )
+        self._decode = Decoder(self.decoder, trained.vocabulary, lm)
         self.step_seconds = trained.features.hop_length_ms * subsampling / 1000
 
     @classmethod
@@ -99,8 +101,6 @@ class Transcriber:
             ValueError: an ensemble member that cannot be averaged, naming each difference.
         """
         trained = load_model_dir(model_dir)
-        if decoder is not None and decoder.lm_path:
-            trained.lm = NgramLM.load_arpa(decoder.lm_path)
         logits = backend_logits(trained, model_dir, backend)
         if ensemble:
             members = [member_logits(trained, member, backend) for member in ensemble]
