@@ -9,6 +9,7 @@ once.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from speech_lstm.decoding.alignment import WordTiming, word_timings
-from speech_lstm.decoding.decoder import Decoder, DecoderConfig
+from speech_lstm.decoding.decoder import Decoder, DecoderConfig, PendingTexts
 from speech_lstm.features import FeatureStatistics
 from speech_lstm.inference.backends import backend_logits, member_logits
 from speech_lstm.inference.chunking import ChunkingConfig
@@ -73,7 +74,7 @@ class Transcriber:
         lm = (
             trained.language_model(self.decoder.lm_path) if self.decoder.type == "beam_lm" else None
         )
-        self._decode = Decoder(self.decoder, trained.vocabulary, lm)
+        self._decode = Decoder(self.decoder, trained.vocabulary, lm, workers=num_workers)
         self.step_seconds = trained.features.hop_length_ms * subsampling / 1000
 
     @classmethod
@@ -162,8 +163,15 @@ class Transcriber:
             )
         partials: dict[int, _Partial] = {}
         batches = self.pipeline.batches(inputs, batch_size, sort_window, speakers, statistics)
+        # Each batch decodes (beam_lm: in worker threads) while the network runs the next.
+        pending: deque[tuple[LogitBatch, PendingTexts | None]] = deque()
         for batch in batches:
-            if finished := self._decode_batch(batch, partials):
+            texts = self._decode.submit(batch.logits, batch.lengths) if batch.segments else None
+            pending.append((batch, texts))
+            if len(pending) > 1 and (finished := self._decode_batch(*pending.popleft(), partials)):
+                yield finished
+        while pending:
+            if finished := self._decode_batch(*pending.popleft(), partials):
                 yield finished
 
     def speaker_statistics(
@@ -174,13 +182,13 @@ class Transcriber:
         return self.pipeline.speaker_statistics(inputs, speakers)
 
     def _decode_batch(
-        self, batch: LogitBatch, partials: dict[int, _Partial]
+        self, batch: LogitBatch, pending: PendingTexts | None, partials: dict[int, _Partial]
     ) -> list[tuple[int, TranscriptionResult]]:
         """Records the batch's failed and decoded segments; returns the inputs they complete."""
         finished = [done for s in batch.failed if (done := self._record(s, "", None, partials))]
-        if not batch.segments:
+        if pending is None:
             return finished
-        texts = self._decode(batch.logits, batch.lengths)
+        texts = pending.result()
         for index, (segment, text, length) in enumerate(zip(batch.segments, texts, batch.lengths)):
             rows = [member[index][: int(length)] for member in batch.members]
             words = self._words(rows, text, segment)
