@@ -1,13 +1,17 @@
 """Start-up: whole-process time of transcribing one short file, against importing TensorFlow.
 
     python benchmarks/startup.py --model-dir M --audio one.wav [--baseline OTHER_CHECKOUT]
+    python benchmarks/startup.py --model-dir M --audio test.jsonl --cases greedy beam_lm
+
 
 Each round runs, as separate processes and in turn, `python -c "import tensorflow"` and
 `scripts/transcribe.py` on the one file with decoder=greedy and decoder=beam_lm, for this
 checkout and for `--baseline` (another checkout, e.g. a worktree of an older commit), so that
 old and new meet the same machine load. The model directory is copied to a temporary folder
-first (the LM's array cache is written into the copy, by one untimed beam_lm run). Prints one
-JSON line per run (wall and CPU seconds) and, last, the medians per case.
+first (the LM's array cache is written into the copy, by one untimed beam_lm run, unless
+the model directory has it). Prints one
+JSON line per run (wall and CPU seconds) and, last, the medians per case. `--audio` may be any
+input of transcribe.py (a manifest: whole-process real-time factors), `--cases` a subset.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+CASES = ("import_tensorflow", "greedy", "beam_lm")
 
 
 def main() -> None:
@@ -33,12 +38,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         model_dir = Path(folder) / "model"
         shutil.copytree(args.model_dir, model_dir)
-        for checkout in checkouts.values():
+        for checkout in checkouts.values() if not (model_dir / "lm.arpa.npz").is_file() else []:
             _run(checkout, _transcribe(checkout, model_dir, args.audio, "beam_lm", folder))
         rows = []
         for round_index in range(args.rounds):
             for name, checkout in checkouts.items():
-                for case in ("import_tensorflow", "greedy", "beam_lm"):
+                for case in args.cases:
                     if case == "import_tensorflow":
                         command = [sys.executable, "-c", "import tensorflow"]
                     else:
@@ -58,6 +63,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--audio", required=True, help="one short audio file")
     parser.add_argument("--baseline", help="another checkout to time the same way")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--cases", nargs="+", default=list(CASES), choices=CASES)
     return parser.parse_args()
 
 
@@ -90,16 +96,20 @@ def _run(checkout: Path, command: list) -> tuple[float, float]:
 def _summary(rows: list[dict]) -> None:
     medians = {}
     for checkout in sorted({r["checkout"] for r in rows}):
-        for case in ("import_tensorflow", "greedy", "beam_lm"):
+        for case in CASES:
             mine = [r for r in rows if r["checkout"] == checkout and r["case"] == case]
+            if not mine:
+                continue
             medians[f"{checkout}/{case}"] = {
                 "wall_s": round(statistics.median(r["wall_s"] for r in mine), 2),
                 "cpu_s": round(statistics.median(r["cpu_s"] for r in mine), 2),
             }
     for checkout in sorted({r["checkout"] for r in rows}):
-        base = medians[f"{checkout}/import_tensorflow"]
+        base = medians.get(f"{checkout}/import_tensorflow")
         for case in ("greedy", "beam_lm"):
-            entry = medians[f"{checkout}/{case}"]
+            entry = medians.get(f"{checkout}/{case}")
+            if base is None or entry is None:
+                continue
             entry["wall_x_import"] = round(entry["wall_s"] / base["wall_s"], 2)
             entry["cpu_x_import"] = round(entry["cpu_s"] / base["cpu_s"], 2)
     print(json.dumps({"medians": medians}, indent=1))
