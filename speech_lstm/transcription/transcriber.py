@@ -46,7 +46,8 @@ class Transcriber:
     Args:
         trained: the loaded model directory.
         decoder: how logits become text (greedy by default).
-        num_workers: threads reading audio and computing features.
+        num_workers: threads reading audio and computing features, and threads running the
+            beam_lm search (alongside the network).
         chunking: when and how long inputs are split.
         timestamps: add timed, scored `words` to each result.
         logits: the logit computer; by default the Keras model through one `tf.function`.
