@@ -26,7 +26,7 @@ print("# Exact versions of every package of `.[dev,gpu]`: scripts/setup.sh insta
 print("# (pip install -c constraints.txt), so CI and the benchmarks run what was measured.")
 print("# Rewritten by scripts/refresh_constraints.sh; resolved for", end=" ")
 print(f"Python {platform.python_version()}, {sys.platform} {platform.machine()}.")
-for name in sorted(set(pins) - {"speech-lstm", "pip", "setuptools", "wheel"}):
+for name in sorted(set(pins) - {"speech-lstm", "pip", "wheel"}):
     print(f"{name}=={pins[name]}")
 PYTHON
 echo "refresh_constraints: wrote constraints.txt ($(grep -c '==' constraints.txt) packages)"

@@ -13,16 +13,22 @@ import pytest
 from speech_lstm.atomic import leftover_temporaries
 from tests.conftest import ROOT
 
-# As a script under scripts/ starts (through _bootstrap), then writes one file slowly.
+# A job run the way scripts/*.py and the speech-lstm command run every job (cli.run_job),
+# which writes one file slowly.
 SLOW_WRITER = """
 import sys, time
-sys.path.insert(0, "scripts")
-import _bootstrap
 from speech_lstm.atomic import atomic_file
-with atomic_file(sys.argv[1]) as out:
-    out.write("started")
-    print("writing", flush=True)
-    time.sleep(60)
+from speech_lstm.cli.main import run_job
+from speech_lstm.cli.registry import JOBS, ArgparseJob
+
+def slow_writer(argv, prog):
+    with atomic_file(argv[0]) as out:
+        out.write("started")
+        print("writing", flush=True)
+        time.sleep(60)
+
+JOBS["slow-writer"] = ArgparseJob("slow-writer", "writes one file slowly", "__main__:slow_writer")
+sys.exit(run_job("slow-writer", sys.argv[1:]))
 """
 
 

@@ -60,8 +60,12 @@ def test_model_dir_lm_is_read_only_when_asked_for(tmp_path):
 
     lm = build_ngram_lm(["one two", "two one"], order=2)
     directory = save(replace(untrained_model(), lm=lm), tmp_path / "with_lm")
-    assert load_model_dir(directory).lm.words == lm.words
-    assert load_model_dir(directory, with_lm=False).lm is None
+    # Saving writes the ARPA file and its array form; loading reads neither.
+    assert (directory / "lm.arpa.npz").is_file()
+    loaded = load_model_dir(directory)
+    assert loaded.lm is None and loaded.lm_path == directory / "lm.arpa"
+    assert sorted(loaded.language_model().lexicon) == sorted(lm.words)
+    assert load_model_dir(directory, with_lm=False).language_model() is None
 
 
 def test_not_a_model_dir(tmp_path):

@@ -1,5 +1,6 @@
 """CTC prefix beam search: without a language model (`beam_decode`, TensorFlow's decoder), and
-with a word n-gram language model and an optional lexicon (`LexiconBeamSearch`).
+with a word n-gram language model and an optional lexicon (`LexiconBeamSearch`: the readable
+reference; decoding runs `prefix_search.CompiledBeamSearch`, which gives the same results).
 
 With the LM, scores follow the usual shallow-fusion form:
 log P_ctc + alpha * ln P_lm + beta * words. With `lexicon_constrained`, only spellings that
@@ -14,12 +15,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from speech_lstm.decoding.alignment import log_softmax
 from speech_lstm.decoding.lm import EOS, NgramLM
 from speech_lstm.text import BLANK_INDEX
+
+if TYPE_CHECKING:
+    from speech_lstm.decoding.lm_arrays import ArrayLM
 
 _NEG_INF = -math.inf
 _LN10 = math.log(10)
@@ -78,7 +83,7 @@ class LexiconBeamSearch:
     def __init__(
         self,
         characters: str,
-        lm: NgramLM,
+        lm: NgramLM | ArrayLM,
         weights: LmWeights,
         beam_width: int = 16,
         lexicon_constrained: bool = True,
@@ -93,7 +98,7 @@ class LexiconBeamSearch:
         self.beam_width = beam_width
         self.prune_log_prob = prune_log_prob
         self.unk_penalty = unk_penalty if lexicon_constrained else None
-        words = lm.words
+        words = lm.words if isinstance(lm, NgramLM) else set(lm.lexicon)
         self.prefixes = (
             {w[:i] for w in words for i in range(len(w) + 1)} if lexicon_constrained else None
         )

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from speech_lstm.decoding.beam import LexiconBeamSearch, LmWeights, beam_decode
+from speech_lstm.decoding.beam import beam_decode
 from speech_lstm.decoding.greedy import greedy_decode
 from speech_lstm.decoding.lm import NgramLM
 from speech_lstm.text import Vocabulary
+
+if TYPE_CHECKING:
+    from speech_lstm.decoding.lm_arrays import ArrayLM
 
 DECODER_TYPES = ("greedy", "beam", "beam_lm")
 
@@ -53,36 +58,80 @@ class DecoderConfig:
 
 
 class Decoder:
-    """Turns batches of logits into text with the decoder a `DecoderConfig` names."""
+    """Turns batches of logits into text with the decoder a `DecoderConfig` names.
 
-    def __init__(self, config: DecoderConfig, vocabulary: Vocabulary, lm: NgramLM | None = None):
+    `beam_lm` runs the compiled prefix search (`prefix_search.CompiledBeamSearch`, the same
+    results as `beam.LexiconBeamSearch`) in `workers` threads, one utterance each: it
+    releases the GIL, so with `submit` a batch decodes while the network computes the next.
+    """
+
+    def __init__(
+        self,
+        config: DecoderConfig,
+        vocabulary: Vocabulary,
+        lm: ArrayLM | NgramLM | None = None,
+        workers: int = 2,
+    ):
         if config.type == "beam_lm" and lm is None:
             raise ValueError(
                 "decoder.type=beam_lm needs a language model: set decoder.lm_path or put lm.arpa "
                 "in the model directory. Received: no LM"
             )
+        if workers < 1:
+            raise ValueError(f"workers must be >= 1. Received: {workers}")
         self.config = config
         self.vocabulary = vocabulary
-        self.search = (
-            LexiconBeamSearch(
+        self.workers = workers
+        self._pool: ThreadPoolExecutor | None = None
+        self.search = None
+        if config.type == "beam_lm":
+            from speech_lstm.decoding.lm_arrays import ArrayLM
+            from speech_lstm.decoding.prefix_search import CompiledBeamSearch
+
+            if isinstance(lm, NgramLM):
+                lm = ArrayLM.from_ngram_lm(lm)
+            self.search = CompiledBeamSearch(
                 vocabulary.characters,
                 lm,
-                LmWeights(config.alpha, config.beta),
+                config.alpha,
+                config.beta,
                 config.beam_width,
                 config.lexicon_constrained,
                 unk_penalty=config.unk_penalty,
             )
-            if config.type == "beam_lm"
-            else None
-        )
 
     def __call__(self, logits: np.ndarray, lengths: np.ndarray) -> list[str]:
         """Texts for logits (batch, steps, vocab) with valid step counts `lengths`."""
-        if self.search is not None:
-            return [self.search.decode(row[: int(n)]) for row, n in zip(logits, lengths)]
+        return self.submit(logits, lengths).result()
+
+    def submit(self, logits: np.ndarray, lengths: np.ndarray) -> PendingTexts:
+        """Starts decoding a batch; `.result()` waits for its texts. Only `beam_lm` runs in
+        the background; the other decoders are done when this returns."""
+        if self.search is None:
+            return PendingTexts(texts=self._decode_now(logits, lengths))
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="beam_lm")
+        rows = [np.array(row[: int(n)]) for row, n in zip(logits, lengths)]
+        return PendingTexts(futures=[self._pool.submit(self.search.decode, r) for r in rows])
+
+    def _decode_now(self, logits: np.ndarray, lengths: np.ndarray) -> list[str]:
         if self.config.type == "beam":
             sequences = beam_decode(logits, lengths, self.config.beam_width)
         else:
             sequences = greedy_decode(logits, lengths)
         # Stray spaces at the ends or doubled between words carry no information.
         return [" ".join(self.vocabulary.decode(ids).split()) for ids in sequences]
+
+
+@dataclass
+class PendingTexts:
+    """A batch being decoded: texts already known, or one future per utterance."""
+
+    texts: list[str] | None = None
+    futures: list[Future] | None = None
+
+    def result(self) -> list[str]:
+        """The batch's texts, in batch order (waits for the workers)."""
+        if self.texts is None:
+            self.texts = [future.result() for future in self.futures or []]
+        return self.texts

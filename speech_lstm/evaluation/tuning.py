@@ -19,7 +19,6 @@ from speech_lstm.atomic import write_text
 from speech_lstm.audio import AudioError
 from speech_lstm.data.manifest import Utterance, read_manifest
 from speech_lstm.decoding.decoder import Decoder, DecoderConfig
-from speech_lstm.decoding.lm import NgramLM
 from speech_lstm.evaluation.config import TuneDecoderConfig
 from speech_lstm.evaluation.scoring import score
 from speech_lstm.inference.chunking import ChunkingConfig
@@ -53,7 +52,7 @@ def tune_decoder(config: TuneDecoderConfig) -> dict:
         starting weights), `greedy_wer`, `trials` (every pair's WER) and the written `output`.
     """
     trained = load_model_dir(config.model_dir)
-    lm = NgramLM.load_arpa(config.decoder.lm_path) if config.decoder.lm_path else trained.lm
+    lm = trained.language_model(config.decoder.lm_path)
     utterances = read_manifest(config.manifest)
     if config.max_utterances:
         utterances = utterances[: config.max_utterances]

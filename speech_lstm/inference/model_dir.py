@@ -17,6 +17,7 @@ import keras
 
 from speech_lstm.atomic import atomic_directory, write_text
 from speech_lstm.decoding.lm import NgramLM
+from speech_lstm.decoding.lm_arrays import ArrayLM, load_lm, write_lm_cache
 from speech_lstm.features import MfccConfig
 from speech_lstm.model.config import ModelConfig
 from speech_lstm.text import Vocabulary
@@ -26,13 +27,17 @@ VOCABULARY_FILE = "vocabulary.json"
 FEATURES_FILE = "features.json"
 MODEL_CONFIG_FILE = "model.json"
 METADATA_FILE = "training.json"
-LM_FILE = "lm.arpa"
+LM_FILE = "lm.arpa"  # beside it, lm.arpa.npz: the same LM as arrays (`lm_arrays.load_lm`)
 T = TypeVar("T")
 
 
 @dataclass
 class TrainedModel:
-    """What transcription needs: the network and how to feed it and read it."""
+    """What transcription needs: the network and how to feed it and read it.
+
+    The word LM is either in memory (`lm`: a freshly built one, written by `save_model_dir`)
+    or a file (`lm_path`) that `language_model` reads only when a decoder asks for it.
+    """
 
     acoustic_model: keras.Model
     vocabulary: Vocabulary
@@ -40,6 +45,16 @@ class TrainedModel:
     model_config: ModelConfig
     metadata: dict
     lm: NgramLM | None = None
+    lm_path: Path | None = None
+
+    def language_model(self, override: str | Path | None = None) -> ArrayLM | None:
+        """The LM for decoding: the ARPA file `override` if given, else this directory's
+        (through its array cache, see `lm_arrays.load_lm`); None when there is none."""
+        if override:
+            return load_lm(override)
+        if self.lm is not None:
+            return ArrayLM.from_ngram_lm(self.lm)
+        return load_lm(self.lm_path) if self.lm_path is not None else None
 
 
 def save_model_dir(directory: str | Path, trained: TrainedModel) -> Path:
@@ -58,12 +73,14 @@ def save_model_dir(directory: str | Path, trained: TrainedModel) -> Path:
         write_text(partial / METADATA_FILE, json.dumps(trained.metadata, indent=2) + "\n")
         if trained.lm is not None:
             trained.lm.save_arpa(partial / LM_FILE)
+            write_lm_cache(partial / LM_FILE)
     return directory
 
 
 def load_model_dir(directory: str | Path, with_lm: bool = True) -> TrainedModel:
-    """Reads a directory written by `save_model_dir`; `with_lm=False` skips parsing the
-    ARPA file (tens of MB for the demo model), for callers that only need the network.
+    """Reads a directory written by `save_model_dir`. Its LM (`lm.arpa`) is not read here:
+    `TrainedModel.language_model` reads it when a decoder needs it; `with_lm=False` leaves
+    it out altogether, for callers that only need the network.
 
     Raises:
         FileNotFoundError: naming the missing file when `directory` is not a model directory.
@@ -88,9 +105,7 @@ def load_model_dir(directory: str | Path, with_lm: bool = True) -> TrainedModel:
         features=_read(directory / FEATURES_FILE, MfccConfig.load),
         model_config=_read(directory / MODEL_CONFIG_FILE, ModelConfig.load),
         metadata=json.loads(metadata_path.read_text()) if metadata_path.is_file() else {},
-        lm=NgramLM.load_arpa(directory / LM_FILE)
-        if with_lm and (directory / LM_FILE).is_file()
-        else None,
+        lm_path=directory / LM_FILE if with_lm and (directory / LM_FILE).is_file() else None,
     )
 
 

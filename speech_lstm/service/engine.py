@@ -96,7 +96,7 @@ class TranscriptionEngine:
     @property
     def decoders(self) -> tuple[str, ...]:
         """The decoder types a request may name: beam_lm only with a language model."""
-        has_lm = self.trained.lm is not None
+        has_lm = self.trained.lm is not None or self.trained.lm_path is not None
         return tuple(name for name in DECODER_TYPES if name != "beam_lm" or has_lm)
 
     def check_decoder(self, name: str | None) -> str:

@@ -9,6 +9,7 @@ once.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,8 +18,7 @@ import numpy as np
 
 from speech_lstm.audio import AudioSpan
 from speech_lstm.decoding.alignment import WordTiming, word_timings
-from speech_lstm.decoding.decoder import Decoder, DecoderConfig
-from speech_lstm.decoding.lm import NgramLM
+from speech_lstm.decoding.decoder import Decoder, DecoderConfig, PendingTexts
 from speech_lstm.features import FeatureStatistics
 from speech_lstm.inference.backends import backend_logits, member_logits
 from speech_lstm.inference.chunking import ChunkingConfig
@@ -47,7 +47,8 @@ class Transcriber:
     Args:
         trained: the loaded model directory.
         decoder: how logits become text (greedy by default).
-        num_workers: threads reading audio and computing features.
+        num_workers: threads reading audio and computing features, and threads running the
+            beam_lm search (alongside the network).
         chunking: when and how long inputs are split.
         timestamps: add timed, scored `words` to each result.
         logits: the logit computer; by default the Keras model through one `tf.function`.
@@ -72,7 +73,10 @@ class Transcriber:
         self.logits = logits or LogitComputer(trained.acoustic_model, subsampling)
         self.pipeline = LogitPipeline(trained.features, self.logits, num_workers, chunking)
         self.timestamps = timestamps
-        self._decode = Decoder(self.decoder, trained.vocabulary, trained.lm)
+        lm = (
+            trained.language_model(self.decoder.lm_path) if self.decoder.type == "beam_lm" else None
+        )
+        self._decode = Decoder(self.decoder, trained.vocabulary, lm, workers=num_workers)
         self.step_seconds = trained.features.hop_length_ms * subsampling / 1000
 
     @classmethod
@@ -100,8 +104,6 @@ class Transcriber:
             ValueError: an ensemble member that cannot be averaged, naming each difference.
         """
         trained = load_model_dir(model_dir)
-        if decoder is not None and decoder.lm_path:
-            trained.lm = NgramLM.load_arpa(decoder.lm_path)
         logits = backend_logits(trained, model_dir, backend)
         if ensemble:
             members = [member_logits(trained, member, backend) for member in ensemble]
@@ -167,8 +169,17 @@ class Transcriber:
         spans: dict[int, AudioSpan] = {}
         inputs = _noting_spans(inputs, spans)
         batches = self.pipeline.batches(inputs, batch_size, sort_window, speakers, statistics)
+        # Each batch decodes (beam_lm: in worker threads) while the network runs the next.
+        pending: deque[tuple[LogitBatch, PendingTexts | None]] = deque()
         for batch in batches:
-            if finished := self._decode_batch(batch, partials, spans):
+            texts = self._decode.submit(batch.logits, batch.lengths) if batch.segments else None
+            pending.append((batch, texts))
+            if len(pending) > 1 and (
+                finished := self._decode_batch(*pending.popleft(), partials, spans)
+            ):
+                yield finished
+        while pending:
+            if finished := self._decode_batch(*pending.popleft(), partials, spans):
                 yield finished
 
     def speaker_statistics(
@@ -179,15 +190,19 @@ class Transcriber:
         return self.pipeline.speaker_statistics(inputs, speakers)
 
     def _decode_batch(
-        self, batch: LogitBatch, partials: dict[int, _Partial], spans: dict[int, AudioSpan]
+        self,
+        batch: LogitBatch,
+        pending: PendingTexts | None,
+        partials: dict[int, _Partial],
+        spans: dict[int, AudioSpan],
     ) -> list[tuple[int, TranscriptionResult]]:
         """Records the batch's failed and decoded segments; returns the inputs they complete."""
         finished = [
             done for s in batch.failed if (done := self._record(s, "", None, partials, spans))
         ]
-        if not batch.segments:
+        if pending is None:
             return finished
-        texts = self._decode(batch.logits, batch.lengths)
+        texts = pending.result()
         for index, (segment, text, length) in enumerate(zip(batch.segments, texts, batch.lengths)):
             rows = [member[index][: int(length)] for member in batch.members]
             words = self._words(rows, text, segment)
