@@ -11,11 +11,14 @@ setup:
 demo: setup
 	@bash recipes/demo/run.sh $(DEMO_DIR)
 
+# The tests run in parallel, one process per CPU core (pytest-xdist), each test file on one.
+PYTEST := $(PY) -m pytest -q -n auto --dist loadfile
+
 test: setup
-	$(PY) -m pytest -q
+	$(PYTEST)
 
 test-fast: setup
-	$(PY) -m pytest -q -m "not slow"
+	$(PYTEST) -m "not slow"
 
 lint: setup
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

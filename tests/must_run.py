@@ -35,7 +35,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Reads the list and registers the checker for this run."""
+    """Reads the list and registers the checker for this run: in an xdist run (`-n`), on the
+    controller only, which sees every worker's collection and reports."""
+    if hasattr(config, "workerinput"):  # an xdist worker runs a share of the tests
+        return
     name = config.getini(LIST_INI)
     checker = MustRun(name, read_list(config.rootpath / name))
     config.pluginmanager.register(checker, "must_run_checker")
@@ -85,6 +88,10 @@ class MustRun:
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.seen.update(item.nodeid for item in session.items)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: object, ids: list[str]) -> None:
+        self.seen.update(ids)  # the controller of an xdist run collects nothing itself
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.skipped and not hasattr(report, "wasxfail"):

@@ -96,6 +96,22 @@ def test_a_line_that_matches_no_test_fails_a_full_run_only(tmp_path):
     assert run_pytest(tmp_path, ["test_renamed.py"], "test_tiny.py").returncode == 0
 
 
+def test_the_check_holds_in_a_parallel_run(tmp_path):
+    """With pytest-xdist (`make test` runs `-n auto`) the controller, which collects nothing
+    itself, still knows every collected test and every worker's skips."""
+    parallel = ("-p", "xdist.plugin", "-n", "2")
+    listed = ["test_tiny.py::test_needs_an_engine", "test_browser_page.py::test_page"]
+    result = run_pytest(tmp_path, listed, *parallel)
+    assert result.returncode == 1, result.stdout
+    assert "SKIPPED test_tiny.py::test_needs_an_engine - no engine here" in result.stdout
+    assert "SKIPPED test_browser_page.py - the whole module needs a browser" in result.stdout
+    assert "NOT COLLECTED" not in result.stdout
+    result = run_pytest(tmp_path, ["test_tiny.py::test_runs", "test_renamed.py"], *parallel)
+    assert result.returncode == 1, result.stdout
+    assert "NOT COLLECTED test_renamed.py" in result.stdout
+    assert run_pytest(tmp_path, ["test_tiny.py::test_runs"], *parallel).returncode == 0
+
+
 def test_deselected_tests_are_not_reported(tmp_path):
     result = run_pytest(tmp_path, ["test_tiny.py::test_needs_an_engine"], "-k", "test_runs")
     assert result.returncode == 0, result.stdout

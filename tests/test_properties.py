@@ -7,7 +7,6 @@ import json
 import tempfile
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -101,11 +100,6 @@ def test_jsonl_rows_read_back_and_resume_knows_every_input(results):
         assert resumed.finished_inputs() == {r.audio_filepath for r in results}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="output_formats._csv_value collapses whitespace in audio_filepath too, so a path "
-    "with two spaces (or a leading one) is not recognised on resume and is transcribed again",
-)
 @FAST
 @given(results=RESULTS)
 def test_csv_resume_knows_every_input(results):

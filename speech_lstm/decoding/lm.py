@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from speech_lstm.atomic import write_text
+
 BOS, EOS, UNK = "<s>", "</s>", "<unk>"
 _LOG10_FLOOR = -99.0
 
@@ -61,7 +63,7 @@ class NgramLM:
                     row += f"\t{self.backoffs[gram]:.6f}"
                 lines.append(row)
         lines += ["", "\\end\\", ""]
-        Path(path).write_text("\n".join(lines), encoding="utf-8")
+        write_text(path, "\n".join(lines))
 
     @classmethod
     def load_arpa(cls, path: str | Path) -> NgramLM:

@@ -20,6 +20,7 @@ from pathlib import Path
 import keras
 import tensorflow as tf
 
+from speech_lstm.atomic import atomic_directory, write_bytes
 from speech_lstm.inference.config import ExportConfig, export_paths
 from speech_lstm.inference.model_dir import load_model_dir
 from speech_lstm.inference.tflite_graph import constant_graph_function
@@ -43,7 +44,7 @@ def export_model(config: ExportConfig) -> dict[str, Path]:
         written["saved_model"] = paths["saved_model"]
     if config.tflite:
         for name, quantize in (("tflite", False), ("tflite_int8", True)):
-            paths[name].write_bytes(convert_to_tflite(model, config.tflite_batch_size, quantize))
+            write_bytes(paths[name], convert_to_tflite(model, config.tflite_batch_size, quantize))
             written[name] = paths[name]
     if config.waveform and trained.features.normalizes_per_speaker:
         log.warning(
@@ -55,7 +56,7 @@ def export_model(config: ExportConfig) -> dict[str, Path]:
             write_waveform_saved_model(trained, paths["waveform_saved_model"])
             written["waveform_saved_model"] = paths["waveform_saved_model"]
         if config.tflite:
-            paths["waveform_tflite"].write_bytes(convert_waveform_to_tflite(trained))
+            write_bytes(paths["waveform_tflite"], convert_waveform_to_tflite(trained))
             written["waveform_tflite"] = paths["waveform_tflite"]
     for name, path in written.items():
         log.info("Wrote %s: %s", name, path)
@@ -63,11 +64,13 @@ def export_model(config: ExportConfig) -> dict[str, Path]:
 
 
 def write_saved_model(model: keras.Model, path: Path) -> None:
-    """A SavedModel whose `serve` maps (batch, frames, dims) features to logits, any shape."""
+    """A SavedModel whose `serve` maps (batch, frames, dims) features to logits, any shape;
+    written whole or not at all (a killed export leaves the previous one)."""
     module = tf.Module()
     module.model = model
     module.serve = _serving_function(model)
-    tf.saved_model.save(module, str(path))
+    with atomic_directory(path) as partial:
+        tf.saved_model.save(module, str(partial))
 
 
 def _serving_function(acoustic_model: keras.Model) -> tf.types.experimental.GenericFunction:

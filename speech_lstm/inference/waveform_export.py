@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
+from speech_lstm.atomic import atomic_directory
 from speech_lstm.inference.features_graph import MfccGraph
 from speech_lstm.inference.model_dir import TrainedModel
 from speech_lstm.inference.tflite_graph import constant_graph_function
@@ -52,7 +53,8 @@ def write_waveform_saved_model(trained: TrainedModel, path: Path) -> None:
     module.model = acoustic
     module.serve = waveform_function(trained, lambda x: acoustic(x, training=False))
     module.features = tf.function(MfccGraph(trained.features), input_signature=WAVEFORM_SIGNATURE)
-    tf.saved_model.save(module, str(path))
+    with atomic_directory(path) as partial:
+        tf.saved_model.save(module, str(partial))
 
 
 def convert_waveform_to_tflite(trained: TrainedModel) -> bytes:

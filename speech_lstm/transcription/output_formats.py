@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from speech_lstm.atomic import write_text
 from speech_lstm.transcription.results import MANIFEST_HYPOTHESIS_FIELD, resume_key
 from speech_lstm.transcription.sclite import ctm_lines, recording_id, trn_line, utterance_id
 
@@ -105,9 +106,16 @@ def drop_partial_row(path: Path) -> None:
             handle.truncate(end)
 
 
+# File names need not be UTF-8 (Python holds their odd bytes as lone surrogates). JSON Lines
+# writes those as \udcXX escapes, which read back as the same name; the plain-text formats
+# (CSV, trn, ctm) write the name's own bytes, as the file system has them.
+JSON_ERRORS = "backslashreplace"
+TEXT_ERRORS = "surrogateescape"
+
+
 def _jsonl_inputs(path: Path) -> set[str]:
     done = set()
-    with path.open(encoding="utf-8") as lines:
+    with path.open(encoding="utf-8", errors=JSON_ERRORS) as lines:
         for line in lines:
             if line.strip():
                 row = json.loads(line)
@@ -126,7 +134,7 @@ class JsonlWriter:
         if resume:
             drop_partial_row(path)
         self._done = _jsonl_inputs(path) if resume and path.is_file() else set()
-        self._file = path.open("a" if resume else "w", encoding="utf-8")
+        self._file = path.open("a" if resume else "w", encoding="utf-8", errors=JSON_ERRORS)
         self.hypothesis_field = hypothesis_field
 
     def finished_inputs(self) -> set[str]:
@@ -155,7 +163,9 @@ class CsvWriter:
             drop_partial_row(path)
         existing = resume and path.is_file() and path.stat().st_size > 0
         self._done, self.columns = self._read_inputs(path) if existing else (set(), CSV_COLUMNS)
-        self._file = path.open("a" if resume else "w", encoding="utf-8", newline="")
+        self._file = path.open(
+            "a" if resume else "w", encoding="utf-8", errors=TEXT_ERRORS, newline=""
+        )
         # Appends keep the columns of the file being resumed (one written before `offset`).
         self._csv = csv.DictWriter(self._file, fieldnames=self.columns, extrasaction="ignore")
         if not existing:
@@ -163,7 +173,7 @@ class CsvWriter:
 
     @staticmethod
     def _read_inputs(path: Path) -> tuple[set[str], tuple[str, ...]]:
-        with path.open(encoding="utf-8", newline="") as handle:
+        with path.open(encoding="utf-8", errors=TEXT_ERRORS, newline="") as handle:
             reader = csv.DictReader(handle)
             done = {resume_key(row["audio_filepath"], row.get("offset")) for row in reader}
             return done, tuple(reader.fieldnames or CSV_COLUMNS)
@@ -175,7 +185,7 @@ class CsvWriter:
         data = result.to_dict()
         words = data.get("words")
         data["words"] = json.dumps(words, ensure_ascii=False) if words is not None else ""
-        self._csv.writerow({key: _csv_value(data.get(key)) for key in self.columns})
+        self._csv.writerow({key: _csv_value(key, data.get(key)) for key in self.columns})
 
     def flush(self) -> None:
         self._file.flush()
@@ -184,10 +194,12 @@ class CsvWriter:
         self._file.close()
 
 
-def _csv_value(value: object) -> object:
+def _csv_value(key: str, value: object) -> object:
+    """A cell: None empty, a text on one line; a path exactly as it is (csv quotes it), so
+    that a resumed run knows the input."""
     if value is None:
         return ""
-    if isinstance(value, str):
+    if isinstance(value, str) and key != "audio_filepath":
         return " ".join(value.split())
     return value
 
@@ -225,7 +237,7 @@ class PerFileWriter:
         if result.error is None:
             target = self.target(result.audio_filepath, result.offset)
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(render_text(result, self.fmt), encoding="utf-8")
+            write_text(target, render_text(result, self.fmt))
         self._index.write(result)
 
     def flush(self) -> None:
@@ -245,7 +257,7 @@ class ScliteWriter:
         self._index = JsonlWriter(path.with_name(path.name + ".jsonl"), resume, None)
         if resume:
             drop_partial_row(path)
-        self._file = path.open("a" if resume else "w", encoding="utf-8")
+        self._file = path.open("a" if resume else "w", encoding="utf-8", errors=TEXT_ERRORS)
 
     def finished_inputs(self) -> set[str]:
         return self._index.finished_inputs()
