@@ -105,7 +105,7 @@ def test_the_check_holds_in_a_parallel_run(tmp_path):
     assert result.returncode == 1, result.stdout
     assert "SKIPPED test_tiny.py::test_needs_an_engine - no engine here" in result.stdout
     assert "SKIPPED test_browser_page.py - the whole module needs a browser" in result.stdout
-    assert "NOT COLLECTED" not in result.stdout
+    assert "\nNOT COLLECTED " not in result.stdout
     result = run_pytest(tmp_path, ["test_tiny.py::test_runs", "test_renamed.py"], *parallel)
     assert result.returncode == 1, result.stdout
     assert "NOT COLLECTED test_renamed.py" in result.stdout
