@@ -142,3 +142,18 @@ def test_a_corpus_that_is_not_generated_is_left_to_training_to_report(tmp_path):
 
     overrides = [f"paths.root_dir={tmp_path}", f"paths.output_dir={tmp_path}", "data=fsdd"]
     assert jobs.missing_corpus_files(to_object(compose("train", overrides))) == []
+
+
+def test_a_reader_that_goes_away_gets_no_traceback():
+    """`speech-lstm --help | head`: the pipe closes before the overview is written."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "speech_lstm.cli", "--help"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    process.stdout.close()
+    errors = process.stderr.read()
+    process.wait(timeout=60)
+    assert "Traceback" not in errors and "BrokenPipeError" not in errors, errors

@@ -8,6 +8,7 @@ or the job's own arguments for `compare`.
 from __future__ import annotations
 
 import difflib
+import os
 import sys
 
 from speech_lstm.cli.registry import JOBS, ArgparseJob, load_target
@@ -58,7 +59,15 @@ def run_job(name: str, argv: list[str] | None = None, prog: str | None = None) -
 
 def main(argv: list[str] | None = None) -> None:
     """The `speech-lstm` console command."""
-    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        _dispatch(sys.argv[1:] if argv is None else list(argv))
+    except BrokenPipeError:  # the reader went away (`speech-lstm --help | head`): no traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(1) from None
+
+
+def _dispatch(argv: list[str]) -> None:
+    """Runs the subcommand `argv` names, or prints the overview; exits with its status."""
     if not argv or argv[0] in HELP_FLAGS:
         print(overview())
         raise SystemExit(0 if argv else 2)
