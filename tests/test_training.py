@@ -198,3 +198,53 @@ def _checkpoint_arrays(path) -> list:
             lambda _, item: arrays.append(item[()]) if isinstance(item, h5py.Dataset) else None
         )
     return arrays
+
+
+def test_the_time_budget_schedule_warms_up_by_steps_then_decays_by_the_clock():
+    from speech_lstm.training.time_budget import FINAL_FRACTION, TimeBudget
+
+    budget = TimeBudget(100.0, peak_learning_rate=1e-3, warmup_steps=10)
+    assert budget.learning_rate(0.0) == pytest.approx(1e-4)
+    budget.step = 5
+    assert budget.learning_rate(3.0) == pytest.approx(5.5e-4)
+    budget.step = 10  # warm-up ends at 20 s: the cosine runs over the 80 s left
+    assert budget.learning_rate(20.0) == pytest.approx(1e-3)
+    assert budget.learning_rate(60.0) == pytest.approx(1e-3 * (FINAL_FRACTION + 1) / 2)
+    assert budget.learning_rate(100.0) == pytest.approx(1e-3 * FINAL_FRACTION)
+    assert budget.learning_rate(500.0) == pytest.approx(1e-3 * FINAL_FRACTION)
+    resumed = TimeBudget(100.0, 1e-3, warmup_steps=10, spent_seconds=40.0, steps_done=30)
+    assert resumed.learning_rate(40.0) == pytest.approx(1e-3)  # the resumed decay starts anew
+    with pytest.raises(ValueError, match="time_limit_minutes"):
+        TrainerConfig(time_limit_minutes=0)
+
+
+@pytest.mark.slow
+def test_a_time_budget_stops_training_and_exports_the_best_epoch(tmp_path, tiny_corpus_root):
+    from speech_lstm.config import to_object
+    from speech_lstm.training import train
+    from tests.conftest import compose
+
+    cfg = to_object(
+        compose(
+            "train",
+            [
+                f"paths.root_dir={tiny_corpus_root}",
+                f"paths.output_dir={tmp_path / 'run'}",
+                "debug=tiny",
+                "model.units=8",
+                "trainer.epochs=1000",
+                "trainer.time_limit_minutes=0.15",
+                "trainer.verbose=0",
+                "trainer.num_workers=1",
+                "lm_order=0",
+            ],
+        )
+    )
+    started = time.perf_counter()
+    model_dir = train(cfg)
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert 1 <= len(metrics) < 1000
+    assert time.perf_counter() - started < 9 + 60, "stopped near the 9 s budget (+ set-up)"
+    assert metrics[-1]["learning_rate"] < 0.2 * cfg.trainer.learning_rate, "decayed by the end"
+    assert metrics[0]["learning_rate"] > metrics[-1]["learning_rate"]
+    assert (model_dir / "model.keras").is_file()

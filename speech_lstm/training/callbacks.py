@@ -28,6 +28,7 @@ from speech_lstm.training.resume import (
     completed_history,
     resumed_epoch,
 )
+from speech_lstm.training.time_budget import TimeBudget
 
 if TYPE_CHECKING:
     from speech_lstm.config import TrainConfig
@@ -98,6 +99,10 @@ class EpochReport(keras.callbacks.Callback):
             rows = json.loads(self.metrics_path.read_text())
             self.history = [row for row in rows if row["epoch"] <= epoch]
         self.epoch_started = time.perf_counter()
+        self.steps_this_epoch = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.steps_this_epoch += 1
 
     def on_epoch_end(self, epoch, logs=None):
         train_time = time.perf_counter() - self.epoch_started
@@ -122,12 +127,15 @@ class EpochReport(keras.callbacks.Callback):
         self._log_examples(epoch, dev["examples"])
 
     def _row(self, epoch: int, logs: dict, train_time: float, epoch_time: float) -> dict:
-        seen_hours = (epoch + 1) * self.train_seconds / 3600
+        # An epoch cut short (a time budget, the NaN guard) saw only part of the audio.
+        part = min(self.steps_this_epoch / (self.params.get("steps") or 1), 1.0) or 1.0
+        seen_before = self.history[-1]["audio_hours_seen"] if self.history else 0.0
+        seen_hours = seen_before + part * self.train_seconds / 3600
         return {
             "epoch": epoch + 1,
             **{key: float(value) for key, value in logs.items()},
             "audio_hours_seen": round(seen_hours, 4),
-            "throughput_audio_s_per_s": round(self.train_seconds / train_time, 2),
+            "throughput_audio_s_per_s": round(part * self.train_seconds / train_time, 2),
             "epoch_seconds": round(epoch_time, 2),
         }
 
@@ -185,14 +193,15 @@ def make_callbacks(
     run_dir: Path,
     dev: LabelledSplit,
     train_seconds: float,
+    steps_per_epoch: int,
     chief: bool = True,
 ) -> list[keras.callbacks.Callback]:
     """Dev scoring first, then best-by-dev-WER checkpointing, backups, TensorBoard and guards.
 
     Everything is written below `run_dir`: the run directory on the chief, a directory of its
     own on any other worker (see `speech_lstm.training.distribute.worker_dir`), which gets no
-    TensorBoard logs. A run resumed from `run_dir/backup` carries on checkpoint selection and
-    early stopping from the epochs already done.
+    TensorBoard logs. A run resumed from `run_dir/backup` carries on checkpoint selection,
+    early stopping and the time budget from the epochs already done.
     """
     history = completed_history(run_dir / "metrics.json", resumed_epoch(run_dir / "backup"))
     callbacks = [
@@ -223,4 +232,18 @@ def make_callbacks(
                 patience=config.trainer.early_stopping_patience,
             )
         )
+    if config.trainer.time_limit_minutes:
+        callbacks.insert(0, _time_budget(config, history, steps_per_epoch))
     return callbacks
+
+
+def _time_budget(config: TrainConfig, history: list[dict], steps_per_epoch: int) -> TimeBudget:
+    """The budget of `trainer.time_limit_minutes`, less what the epochs already done took."""
+    trainer = config.trainer
+    return TimeBudget(
+        trainer.time_limit_minutes * 60,
+        trainer.learning_rate,
+        warmup_steps=int(trainer.warmup_epochs * steps_per_epoch),
+        spent_seconds=sum(row["epoch_seconds"] for row in history),
+        steps_done=len(history) * steps_per_epoch,
+    )

@@ -38,6 +38,11 @@ class TrainerConfig:
         init_from: a model directory whose weights the run starts from instead of random
             ones (fine-tuning, e.g. on pseudo-labelled audio of a new speaker). Its model
             shape, vocabulary and front end must equal this run's.
+        time_limit_minutes: a wall-clock budget (dev scoring included): training stops after
+            the first step past it, the epoch's dev score is taken and the best epoch exported.
+            With a budget the learning rate decays over the budget's time instead of over
+            `epochs` (which stays an upper bound); see `speech_lstm.training.time_budget`.
+            null: no budget.
     """
 
     epochs: int = 10
@@ -55,8 +60,13 @@ class TrainerConfig:
     precision: str = "float32"
     strategy: str = "default"
     init_from: str | None = None
+    time_limit_minutes: float | None = None
 
     def __post_init__(self) -> None:
+        if self.time_limit_minutes is not None and self.time_limit_minutes <= 0:
+            raise ValueError(
+                f"time_limit_minutes must be > 0 or null. Received: {self.time_limit_minutes}"
+            )
         if self.precision not in PRECISIONS:
             raise ValueError(f"precision must be one of {PRECISIONS}. Received: {self.precision!r}")
         if self.strategy not in STRATEGIES:

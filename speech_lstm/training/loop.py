@@ -47,8 +47,14 @@ log = logging.getLogger(__name__)
 
 
 def make_optimizer(config: TrainConfig, steps_per_epoch: int) -> keras.optimizers.Optimizer:
-    """Adam with linear warm-up, cosine decay over the whole run, and gradient-norm clipping."""
+    """Adam with linear warm-up, cosine decay over the whole run, and gradient-norm clipping.
+
+    Under `trainer.time_limit_minutes` the rate is a plain value that `TimeBudget` sets before
+    every step (the schedule runs on the clock).
+    """
     trainer = config.trainer
+    if trainer.time_limit_minutes:
+        return keras.optimizers.Adam(trainer.learning_rate, clipnorm=trainer.clipnorm or None)
     total_steps = max(1, trainer.epochs * steps_per_epoch)
     warmup = min(int(trainer.warmup_epochs * steps_per_epoch), total_steps - 1)
     schedule = keras.optimizers.schedules.CosineDecay(
@@ -141,7 +147,9 @@ def _train(config: TrainConfig, strategy: tf.distribute.Strategy) -> Path:
             load_initial_weights(acoustic, config, vocabulary)
         trainer_model = DistributedCtcModel(acoustic, config.model.subsampling)
         trainer_model.compile(optimizer=make_optimizer(config, steps))
-    callbacks = make_callbacks(config, out_dir, dev_split, train_split.audio_seconds, chief)
+    callbacks = make_callbacks(
+        config, out_dir, dev_split, train_split.audio_seconds, steps, chief=chief
+    )
     trainer_model.fit(
         shard_by_data(dataset),
         epochs=config.trainer.epochs,
