@@ -38,7 +38,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         model_dir = Path(folder) / "model"
         shutil.copytree(args.model_dir, model_dir)
-        for checkout in checkouts.values() if not (model_dir / "lm.arpa.npz").is_file() else []:
+        needs_cache = "beam_lm" in args.cases and not (model_dir / "lm.arpa.npz").is_file()
+        for checkout in checkouts.values() if needs_cache else []:
             _run(checkout, _transcribe(checkout, model_dir, args.audio, "beam_lm", folder))
         rows = []
         for round_index in range(args.rounds):

@@ -165,15 +165,24 @@ def test_synthetic_large_summary_scores_each_tts_family(tmp_path):
     write_seconds(tmp_path / "train_seconds", 9000)
     lines = synthetic_large_summary(tmp_path, 9600).splitlines()
     assert lines[2:5] == [
-        "| espeak-ng | 10 | 5.00% |",
-        "| festival (whole family held out) | 10 | 30.00% |",
-        "| all | 20 | **17.50%** (CER 0.00%) |",
+        "| espeak-ng | 10 | 5.00% | - |",
+        "| festival (whole family held out) | 10 | 30.00% | - |",
+        "| all | 20 | **17.50%** (CER 0.00%) | **-** |",
+    ]
+    by_speaker[1]["errors"], by_speaker[2]["errors"] = 4, 3
+    write_report(tmp_path / "eval_beam_lm", 9, 200, n_utterances=20, by_speaker=by_speaker)
+    lines = synthetic_large_summary(tmp_path, 9600).splitlines()
+    assert lines[3:5] == [
+        "| festival (whole family held out) | 10 | 30.00% | 7.00% |",
+        "| all | 20 | **17.50%** (CER 0.00%) | **4.50%** |",
     ]
     assert lines[-1] == (
         "Time: generation -, training 150.0 min, evaluation -; this run 160.0 min in all."
     )
-    assert target_line(0.175) == "Target: WER <= 20% greedy: met."
-    assert target_line(0.2001) == "Target: WER <= 20% greedy: not met."
+    assert target_line(0.175) == "Targets on the held-out festival family: greedy <= 20%: met."
+    assert target_line(0.2001, 0.07) == (
+        "Targets on the held-out festival family: greedy <= 20%: not met; LM <= 10%: met."
+    )
 
 
 def test_demo_summary_reports_both_decoders(tmp_path):
