@@ -72,3 +72,22 @@ def test_build_lm_script(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     assert "2-gram LM of 7 words" in done.stdout
     assert NgramLM.load_arpa(tmp_path / "lm" / "lm.arpa").order == 2
+
+
+@pytest.mark.parametrize("suffix", [".xz", ".gz"])
+def test_a_compressed_arpa_file_reads_as_the_plain_one(tmp_path, suffix):
+    import gzip
+    import lzma
+
+    from speech_lstm.inference.model_dir import find_lm_file
+
+    build_ngram_lm(SENTENCES, order=3).save_arpa(tmp_path / "lm.arpa")
+    plain = NgramLM.load_arpa(tmp_path / "lm.arpa")
+    packed = tmp_path / "model" / f"lm.arpa{suffix}"
+    packed.parent.mkdir()
+    compress = {".xz": lzma.compress, ".gz": gzip.compress}[suffix]
+    packed.write_bytes(compress((tmp_path / "lm.arpa").read_bytes()))
+    assert NgramLM.load_arpa(packed).logprobs == plain.logprobs
+    assert find_lm_file(packed.parent) == packed, "a model directory's compressed LM is found"
+    (packed.parent / "lm.arpa").write_bytes((tmp_path / "lm.arpa").read_bytes())
+    assert find_lm_file(packed.parent).name == "lm.arpa", "the plain file wins"

@@ -7,7 +7,9 @@ can also be read by KenLM and other standard tools.
 
 from __future__ import annotations
 
+import gzip
 import json
+import lzma
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -67,10 +69,10 @@ class NgramLM:
 
     @classmethod
     def load_arpa(cls, path: str | Path) -> NgramLM:
-        """Reads an ARPA file (ours or any standard tool's)."""
+        """Reads an ARPA file (ours or any standard tool's), plain or compressed (`.gz`, `.xz`)."""
         model = cls(order=0)
         section = 0
-        for raw in Path(path).read_text(encoding="utf-8").splitlines():
+        for raw in read_text_file(path).splitlines():
             line = raw.strip()
             if not line or line.startswith("ngram ") or line in ("\\data\\", "\\end\\"):
                 continue
@@ -182,3 +184,16 @@ def build_lm_file(config: BuildLmConfig) -> NgramLM:
     Path(config.output).parent.mkdir(parents=True, exist_ok=True)
     model.save_arpa(config.output)
     return model
+
+
+COMPRESSED_OPENERS = {".gz": gzip.open, ".xz": lzma.open}
+
+
+def read_text_file(path: str | Path) -> str:
+    """The UTF-8 text of `path`, decompressed when its name ends in `.gz` or `.xz`."""
+    path = Path(path)
+    opener = COMPRESSED_OPENERS.get(path.suffix)
+    if opener is None:
+        return path.read_text(encoding="utf-8")
+    with opener(path, "rt", encoding="utf-8") as text:
+        return text.read()

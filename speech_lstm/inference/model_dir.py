@@ -28,6 +28,9 @@ FEATURES_FILE = "features.json"
 MODEL_CONFIG_FILE = "model.json"
 METADATA_FILE = "training.json"
 LM_FILE = "lm.arpa"  # beside it, lm.arpa.npz: the same LM as arrays (`lm_arrays.load_lm`)
+# What a model directory may hold instead of lm.arpa: the same file compressed (a shipped model
+# in git keeps its LM small this way); read through the same array cache.
+COMPRESSED_LM_FILES = ("lm.arpa.xz", "lm.arpa.gz")
 T = TypeVar("T")
 
 
@@ -78,7 +81,8 @@ def save_model_dir(directory: str | Path, trained: TrainedModel) -> Path:
 
 
 def load_model_dir(directory: str | Path, with_lm: bool = True) -> TrainedModel:
-    """Reads a directory written by `save_model_dir`. Its LM (`lm.arpa`) is not read here:
+    """Reads a directory written by `save_model_dir`. Its LM (`lm.arpa`, or `lm.arpa.xz` or
+    `.gz`) is not read here:
     `TrainedModel.language_model` reads it when a decoder needs it; `with_lm=False` leaves
     it out altogether, for callers that only need the network.
 
@@ -105,8 +109,16 @@ def load_model_dir(directory: str | Path, with_lm: bool = True) -> TrainedModel:
         features=_read(directory / FEATURES_FILE, MfccConfig.load),
         model_config=_read(directory / MODEL_CONFIG_FILE, ModelConfig.load),
         metadata=json.loads(metadata_path.read_text()) if metadata_path.is_file() else {},
-        lm_path=directory / LM_FILE if with_lm and (directory / LM_FILE).is_file() else None,
+        lm_path=find_lm_file(directory) if with_lm else None,
     )
+
+
+def find_lm_file(directory: Path) -> Path | None:
+    """The model directory's LM file: `lm.arpa`, else a compressed copy of it, else None."""
+    for name in (LM_FILE, *COMPRESSED_LM_FILES):
+        if (directory / name).is_file():
+            return directory / name
+    return None
 
 
 def _read(path: Path, load: Callable[[Path], T]) -> T:
