@@ -1,0 +1,160 @@
+"""Packs a finished synthetic_large run as a shipped model: `models/<name>/` in the repository.
+
+Usage: python -m recipes.synthetic_large.ship OUT DEST
+Copies the model directory of `OUT/train/model` (weights, vocabulary, feature and model
+settings, training.json) into DEST, its LM compressed with xz (`lm.arpa.xz`, read as it is by
+`load_model_dir`), and writes DEST/MODEL_CARD.md from what the run recorded: the corpus's
+voices, the training command, the commit, the WER per TTS family (OUT/summary.md's table) and
+the time it took. DEST is replaced whole, or left as it was if anything fails.
+"""
+
+from __future__ import annotations
+
+import json
+import lzma
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from recipes.summary import load_json, read_seconds
+from recipes.synthetic_large.summarize import family_table, load_reports
+from speech_lstm.atomic import atomic_directory
+
+MODEL_FILES = ("model.keras", "vocabulary.json", "features.json", "model.json", "training.json")
+LIMITS = """\
+- Trained on synthetic speech only (espeak-ng and flite voices); never on recordings of people.
+  Expect much higher error rates on real microphones, rooms, accents and spontaneous speech.
+  Fine-tune it on your own data (`trainer.init_from=` this folder; see docs/adaptation.md).
+- English only; lower-case letters, space and apostrophe. Digits and symbols are not
+  transcribed as such (say "twenty", not "20").
+- Utterances of a few seconds, read at 140-210 words per minute; long files are cut at quiet
+  points into chunks of at most 20 s (`chunk_seconds`).
+- The LM's vocabulary (see its word count above) is what beam_lm prefers; other words are
+  possible through the unknown-word path but come out less reliably."""
+
+
+def corpus_voices(corpus_json: Path) -> dict[str, list[str]]:
+    """The voices of each split of the generated corpus, as `engine:voice` names."""
+    splits = load_json(corpus_json)["config"]["splits"]
+    voices = {}
+    for split, settings in splits.items():
+        names = [f"espeak-ng:{a}+variants" for a in settings.get("espeak_accents", [])]
+        names += [f"flite:{v}" for v in settings.get("flite_voices", [])]
+        names += [f"festival:{v}" for v in settings.get("festival_voices", [])]
+        voices[split] = names
+    return voices
+
+
+def training_command(run_dir: Path) -> str:
+    """`python scripts/train.py <overrides>` as Hydra recorded the run's overrides."""
+    overrides_path = run_dir / ".hydra" / "overrides.yaml"
+    overrides = []
+    if overrides_path.is_file():
+        overrides = [
+            line.removeprefix("- ").strip()
+            for line in overrides_path.read_text().splitlines()
+            if line.startswith("- ") and not line.startswith("- hydra.")
+        ]
+    return " ".join(["python scripts/train.py", *overrides])
+
+
+def model_card(out: Path, dest: Path, corpus_json: Path) -> str:
+    """The card's Markdown, from the run's files (nothing typed in by hand but the limits)."""
+    metadata: dict[str, Any] = load_json(out / "train" / "model" / "training.json")
+    model = metadata["model"]
+    source = metadata.get("environment", {}).get("source") or {}
+    greedy, beam_lm = load_reports(out)
+    voices = corpus_voices(corpus_json)
+    train_minutes = (read_seconds(out / "train_seconds") or 0) / 60
+    weights_mb = (out / "train" / "model" / "model.keras").stat().st_size / 1e6
+    lm = metadata.get("lm") or {}
+    lines = [
+        f"# {dest.name}: English BiLSTM-CTC trained on synthetic speech",
+        "",
+        "Transcribe with it, no training first:",
+        "",
+        "```bash",
+        f"speech-lstm transcribe model_dir={_relative(dest)} input=recording.wav "
+        "output=recording.jsonl decoder=beam_lm",
+        "```",
+        "",
+        "## Model",
+        "",
+        f"- {model['num_layers']} x {model['units']} bidirectional LSTM, "
+        f"{model['subsampling']} MFCC frames per step, CTC over characters; "
+        f"weights {weights_mb:.1f} MB (float32, `model.keras`).",
+        f"- Word LM: {lm.get('order', '?')}-gram, {lm.get('words', '?')} words "
+        "(`lm.arpa.xz`: the training transcripts plus the corpus's LM text: generated "
+        "sentences, WordNet examples and fortune files).",
+        f"- Trained {metadata.get('epochs_run')} epoch(s), best dev WER "
+        f"{100 * (metadata.get('best_dev_wer') or 0):.2f}% (greedy, epoch "
+        f"{metadata.get('best_epoch')}), {train_minutes:.0f} min on 2 CPU cores.",
+        f"- Source commit: `{source.get('commit', 'unknown')}`"
+        + (" (with uncommitted changes)" if source.get("dirty") else "")
+        + f"; created {metadata.get('created', '?')}.",
+        "",
+        "## Training data",
+        "",
+        "The synthetic_large corpus (`conf/data/synthetic_large.yaml`), generated locally by "
+        "text-to-speech, with speed, noise and vocal-tract-length copies:",
+        "",
+        *[f"- {split}: {', '.join(names)}" for split, names in voices.items()],
+        "",
+        "Test voices never occur in training; festival's whole family is held out.",
+        "",
+        "## Recipe",
+        "",
+        "```bash",
+        "bash recipes/synthetic_large/run.sh OUT <overrides>   # generate, train, evaluate",
+        training_command(out / "train"),
+        f"python -m recipes.synthetic_large.ship OUT {_relative(dest)}",
+        "```",
+        "",
+        "## Word error rate on the test split (voices never heard in training)",
+        "",
+        family_table(greedy, beam_lm),
+        "",
+        "## Known limits",
+        "",
+        LIMITS,
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def ship(out: Path, dest: Path, corpus_json: Path) -> Path:
+    """Writes the shipped model folder `dest` from the run in `out`."""
+    source = out / "train" / "model"
+    with atomic_directory(dest) as partial:
+        for name in MODEL_FILES:
+            shutil.copy2(source / name, partial / name)
+        with (
+            (source / "lm.arpa").open("rb") as arpa,
+            lzma.open(partial / "lm.arpa.xz", "wb", preset=9) as packed,
+        ):
+            shutil.copyfileobj(arpa, packed)
+        card = model_card(out, dest, corpus_json)
+        (partial / "MODEL_CARD.md").write_text(card, encoding="utf-8")
+    return dest
+
+
+def main(argv: Sequence[str]) -> None:
+    """`ship OUT DEST [CORPUS_JSON]` (default corpus: data/synthetic_large/corpus.json)."""
+    if len(argv) not in (2, 3):
+        raise SystemExit(__doc__)
+    corpus_json = Path(argv[2] if len(argv) == 3 else "data/synthetic_large/corpus.json")
+    dest = ship(Path(argv[0]), Path(argv[1]), corpus_json)
+    print(json.dumps({"shipped": str(dest), "files": sorted(p.name for p in dest.iterdir())}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
