@@ -157,3 +157,21 @@ def test_a_reader_that_goes_away_gets_no_traceback():
     errors = process.stderr.read()
     process.wait(timeout=60)
     assert "Traceback" not in errors and "BrokenPipeError" not in errors, errors
+
+
+def test_jobs_import_tensorflow_without_scikit_learn_which_stays_importable():
+    code = (
+        "import sys\n"
+        "from speech_lstm.cli.startup import import_tensorflow\n"
+        "import_tensorflow()\n"
+        "assert 'keras' in sys.modules and 'tensorflow' in sys.modules\n"
+        "assert 'sklearn' not in sys.modules, 'Keras imported scikit-learn'\n"
+        "import sklearn.base\n"
+        "import librosa.feature\n"
+        "print(sklearn.__version__)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip()

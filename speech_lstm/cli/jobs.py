@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from speech_lstm.cli.startup import import_tensorflow
+
 if TYPE_CHECKING:
     from speech_lstm.config import TrainConfig
 
@@ -85,6 +87,7 @@ def generate_missing_corpus(config: TrainConfig) -> None:
 def train(config: TrainConfig) -> int | None:
     """Trains a model (generating a missing embedded corpus first); see `training.train`."""
     generate_missing_corpus(config)
+    import_tensorflow()
     from speech_lstm.training import train as run_training
     from speech_lstm.training.distribute import DistributeConfigError
 
@@ -98,6 +101,7 @@ def train(config: TrainConfig) -> int | None:
 
 def transcribe(config: Any) -> int | None:
     """Transcribes the inputs; status 1 when any input failed (its row carries `error`)."""
+    import_tensorflow()
     from speech_lstm.transcription import run_transcription
 
     summary = run_transcription(config)
@@ -106,6 +110,8 @@ def transcribe(config: Any) -> int | None:
 
 def evaluate(config: Any) -> int | None:
     """Scores and writes the reports; status 3 when `tolerance` is set and WER exceeds it."""
+    if config.predictions is None:  # scoring a model, not a predictions file
+        import_tensorflow()
     from speech_lstm.evaluation import run_evaluation
 
     report = run_evaluation(config)
@@ -164,6 +170,7 @@ def build_lm(config: Any) -> int | None:
 
 def tune_decoder(config: Any) -> int | None:
     """Searches beam_lm's weights; prints every trial and the decoder YAML written."""
+    import_tensorflow()
     from speech_lstm.evaluation.tuning import tune_decoder as run_tuning
 
     result = run_tuning(config)
@@ -177,6 +184,7 @@ def tune_decoder(config: Any) -> int | None:
 
 def export(config: Any) -> int | None:
     """Exports the model directory; prints each export's path."""
+    import_tensorflow()
     from speech_lstm.inference.export import export_model
 
     for name, path in export_model(config).items():
@@ -191,6 +199,7 @@ def pseudo_label(config: Any) -> int | None:
 
     from hydra.core.hydra_config import HydraConfig
 
+    import_tensorflow()
     from speech_lstm.adaptation.pseudo_labels import write_pseudo_labels
 
     summary = write_pseudo_labels(config)
