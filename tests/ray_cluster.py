@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack, closing
+from contextlib import ExitStack, closing, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,10 +81,8 @@ def _stop(groups: list[int]) -> None:
     """Kills the process groups, politely first."""
     for sig, pause in ((signal.SIGTERM, 2.0), (signal.SIGKILL, 0.5)):
         for group in groups:
-            try:
+            with suppress(ProcessLookupError):
                 os.killpg(group, sig)
-            except ProcessLookupError:
-                pass
         time.sleep(pause)
 
 

@@ -16,7 +16,13 @@ from speech_lstm.transcription import run_transcription
 from speech_lstm.transcription.config import TranscribeConfig
 from tests.conftest import ROOT
 from tests.ray_cluster import two_node_cluster
-from tests.transcription_fixtures import loudness_model, save, write_bursts
+from tests.transcription_fixtures import (
+    loudness_model,
+    save,
+    speaker_loudness_model,
+    write_bursts,
+    write_near_silence,
+)
 
 
 @pytest.fixture(scope="module")
@@ -79,21 +85,34 @@ def test_runner_settings_are_checked():
         TranscribeConfig("m", "i", "o", ray_workers=0)
 
 
-def test_two_nodes_write_the_local_runners_rows(ray_env, stub_dir, tmp_path, caplog):
-    inputs(tmp_path / "in", 7)
-    local, remote = tmp_path / "local.jsonl", tmp_path / "ray.jsonl"
-    expected = run_transcription(config(stub_dir, tmp_path / "in", local, timestamps=True))
-    ray = {"runner": "ray", "ray_address": ray_env.address, "ray_files_per_task": 2}
-    with caplog.at_level(logging.INFO, logger="speech_lstm"):
-        summary = run_transcription(
-            config(stub_dir, tmp_path / "in", remote, timestamps=True, **ray)
+def test_two_nodes_write_the_local_runners_rows(ray_env, tmp_path, caplog):
+    # A model normalised per speaker, one input per call: speaker x's bursts and near-silence
+    # go to different workers, and the near-silence transcribes to "" only with x's
+    # statistics pooled over both (alone, it is full of "a"s).
+    model_dir = save(speaker_loudness_model(), tmp_path / "model")
+    bursts = write_bursts(tmp_path / "in" / "bursts.wav")
+    quiet = write_near_silence(tmp_path / "in" / "quiet.wav")
+    alone = write_near_silence(tmp_path / "in" / "alone.wav")
+    corrupt = tmp_path / "in" / "corrupt.wav"
+    corrupt.write_bytes(b"RIFF garbage")
+    speakers = {bursts: "x", quiet: "x", corrupt: "x", alone: None}
+    manifest = tmp_path / "manifest.jsonl"
+    manifest.write_text(
+        "".join(
+            json.dumps({"audio_filepath": str(p), "speaker": s}) + "\n" for p, s in speakers.items()
         )
+    )
+    local, remote = tmp_path / "local.jsonl", tmp_path / "ray.jsonl"
+    expected = run_transcription(config(model_dir, manifest, local, timestamps=True))
+    ray = {"runner": "ray", "ray_address": ray_env.address, "ray_files_per_task": 1}
+    with caplog.at_level(logging.INFO, logger="speech_lstm"):
+        summary = run_transcription(config(model_dir, manifest, remote, timestamps=True, **ray))
     assert "ray: 2 workers on 2 nodes" in caplog.text
-    assert summary == expected == {"done": 7, "failed": 1, "skipped": 0}
-    rows = jsonl_rows(remote)
-    assert rows == jsonl_rows(local)
-    assert rows[-1]["audio_filepath"].endswith("corrupt.wav") and "error" in rows[-1]
-    assert [row["text"] for row in rows[:3]] == ["a", "a a", "a a a"]
+    assert summary == expected == {"done": 3, "failed": 1, "skipped": 0}
+    rows = {row["audio_filepath"]: row for row in jsonl_rows(remote)}
+    assert list(rows.values()) == jsonl_rows(local)
+    assert rows[str(bursts)]["pred_text"] == "a a a" and rows[str(quiet)]["pred_text"] == ""
+    assert "a" in rows[str(alone)]["pred_text"] and "error" in rows[str(corrupt)]
 
 
 def test_a_killed_driver_resumes_with_every_input_once(ray_env, stub_dir, tmp_path):

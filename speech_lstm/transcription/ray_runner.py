@@ -22,8 +22,7 @@ from types import ModuleType
 from typing import Any
 
 from speech_lstm.audio import AudioSpan
-from speech_lstm.features import FeatureStatistics, MfccConfig
-from speech_lstm.inference.model_dir import FEATURES_FILE
+from speech_lstm.features import FeatureStatistics
 from speech_lstm.transcription.config import TranscribeConfig
 from speech_lstm.transcription.inputs import InputItem, input_speakers
 from speech_lstm.transcription.results import TranscriptionResult
@@ -68,6 +67,19 @@ class InputGroup:
     speakers: tuple[str | None, ...]
 
 
+@dataclass(frozen=True)
+class WorkerInfo:
+    """What a started worker reports.
+
+    Attributes:
+        node_id: the Ray node it runs on.
+        normalizes_per_speaker: whether its model needs each speaker's feature statistics.
+    """
+
+    node_id: str
+    normalizes_per_speaker: bool
+
+
 class TranscriptionWorker:
     """A Ray actor's state: one `Transcriber`, loaded once, for every group it is sent.
 
@@ -93,11 +105,14 @@ class TranscriptionWorker:
             timestamps=timestamps,
         )
 
-    def node(self) -> str:
-        """The id of the Ray node this worker runs on (and a sign that the model loaded)."""
+    def describe(self) -> WorkerInfo:
+        """Where this worker runs and what its model needs (also a sign that it loaded)."""
         import ray
 
-        return ray.get_runtime_context().get_node_id()
+        return WorkerInfo(
+            ray.get_runtime_context().get_node_id(),
+            self.transcriber.trained.features.normalizes_per_speaker,
+        )
 
     def speaker_statistics(self, group: InputGroup) -> dict[str, FeatureStatistics]:
         """Each named speaker's feature statistics over the group's inputs."""
@@ -149,8 +164,8 @@ def _batches(
     connected_here = _connect(ray, config.ray_address, _runtime_env(config.ray_ship_code))
     workers: list[Any] = []
     try:
-        workers = _start_workers(ray, config, timestamps)
-        statistics = _named_speaker_statistics(ray, workers, config, items)
+        workers, per_speaker = _start_workers(ray, config, timestamps)
+        statistics = _named_speaker_statistics(ray, workers, config, items) if per_speaker else {}
         statistics_ref = ray.put(statistics)
         speakers = input_speakers(pending, config.speaker)
         groups = _groups(range(len(pending)), pending, speakers, config.ray_files_per_task)
@@ -187,21 +202,24 @@ def _connect(ray: ModuleType, address: str | None, runtime_env: dict[str, Any] |
     return True
 
 
-def _start_workers(ray: ModuleType, config: TranscribeConfig, timestamps: bool) -> list[Any]:
-    """`config.ray_workers` actors with the model loaded; the ones the cluster cannot place or
-    start within `READY_TIMEOUT_SECONDS` are dropped with a warning."""
+def _start_workers(
+    ray: ModuleType, config: TranscribeConfig, timestamps: bool
+) -> tuple[list[Any], bool]:
+    """`config.ray_workers` actors with the model loaded, and whether the model normalises
+    per speaker; the workers the cluster cannot place or start within
+    `READY_TIMEOUT_SECONDS` are dropped with a warning."""
     actor = ray.remote(TranscriptionWorker).options(
         num_cpus=config.ray_cpus_per_worker,
         max_restarts=MAX_RESTARTS,
         max_task_retries=MAX_TASK_RETRIES,
     )
     workers = [actor.remote(config, timestamps) for _ in range(config.ray_workers)]
-    nodes = {worker.node.remote(): worker for worker in workers}
+    nodes = {worker.describe.remote(): worker for worker in workers}
     ready, late = ray.wait(list(nodes), num_returns=len(nodes), timeout=READY_TIMEOUT_SECONDS)
-    started, node_ids, failures = [], set(), []
+    started, infos, failures = [], [], []
     for ref in ready:
         try:
-            node_ids.add(ray.get(ref))
+            infos.append(ray.get(ref))
             started.append(nodes[ref])
         except ray.exceptions.RayError as error:
             failures.append(error)
@@ -225,8 +243,8 @@ def _start_workers(ray: ModuleType, config: TranscribeConfig, timestamps: bool) 
             len(workers),
             failures[:1],
         )
-    log.info("ray: %d workers on %d nodes", len(started), len(node_ids))
-    return started
+    log.info("ray: %d workers on %d nodes", len(started), len({i.node_id for i in infos}))
+    return started, infos[0].normalizes_per_speaker
 
 
 def _runtime_env(ship_code: bool) -> dict[str, Any] | None:
@@ -240,13 +258,10 @@ def _runtime_env(ship_code: bool) -> dict[str, Any] | None:
 def _named_speaker_statistics(
     ray: ModuleType, workers: list[Any], config: TranscribeConfig, items: Sequence[InputItem]
 ) -> dict[str, FeatureStatistics]:
-    """For a model normalised per speaker: each named speaker's statistics over all of its
-    inputs, pooled by the workers group by group and summed here; else nothing."""
-    features = MfccConfig.load(Path(config.model_dir) / FEATURES_FILE)
+    """Each named speaker's feature statistics over all of its inputs (for a model
+    normalised per speaker), pooled by the workers group by group and summed here."""
     speakers = input_speakers(items, config.speaker)
     named = [k for k, speaker in enumerate(speakers) if speaker is not None]
-    if not features.normalizes_per_speaker or not named:
-        return {}
     groups = _groups(
         named, [items[k] for k in named], [speakers[k] for k in named], config.ray_files_per_task
     )
@@ -264,13 +279,12 @@ def _named_speaker_statistics(
 
 
 def _add_statistics(pooled: dict[str, FeatureStatistics], name: str, part: FeatureStatistics):
-    """Adds one group's statistics of a speaker to the pooled ones (sums of frames)."""
-    if name not in pooled:
-        pooled[name] = part
-        return
-    pooled[name].count += part.count
-    pooled[name].total += part.total
-    pooled[name].squares += part.squares
+    """Adds one group's statistics of a speaker to the pooled ones (sums over frames). The
+    sums start from fresh arrays: the ones Ray hands back are read-only."""
+    merged = pooled.setdefault(name, FeatureStatistics(part.dim))
+    merged.count += part.count
+    merged.total += part.total
+    merged.squares += part.squares
 
 
 def _groups(
@@ -298,30 +312,41 @@ def _spread(
     call: Callable[[Any, InputGroup], Any],
 ) -> Iterator[tuple[InputGroup, Any]]:
     """Sends every group once, at most `TASKS_PER_WORKER` queued on each worker; yields
-    (group, its result or the Ray error that ended it) as calls finish."""
+    (group, its result or the Ray error that ended it) as calls finish. A worker that died
+    for good (Ray's restarts spent) is sent nothing more.
+
+    Raises:
+        RuntimeError: every worker died with groups still unsent (they get no row, so
+            `resume=true` sends them again).
+    """
     queue = deque(groups)
     load = [0] * len(workers)
+    alive = [True] * len(workers)
     in_flight: dict[Any, tuple[int, InputGroup]] = {}
     while queue or in_flight:
         for _ in range(TASKS_PER_WORKER):
             for index, worker in enumerate(workers):
-                if queue and load[index] < TASKS_PER_WORKER:
+                if queue and alive[index] and load[index] < TASKS_PER_WORKER:
                     group = queue.popleft()
                     in_flight[call(worker, group)] = (index, group)
                     load[index] += 1
+        if not in_flight:
+            raise RuntimeError(
+                f"Every Ray worker died; {len(queue)} groups of inputs were not transcribed "
+                "(rerun with resume=true to transcribe them)."
+            )
         (ref,), _ = ray.wait(list(in_flight), num_returns=1)
         index, group = in_flight.pop(ref)
         load[index] -= 1
         try:
             outcome = ray.get(ref)
         except ray.exceptions.RayError as error:
+            alive[index] = alive[index] and not isinstance(error, ray.exceptions.ActorDiedError)
             outcome = error
         yield group, outcome
 
 
-def _failed_group(
-    group: InputGroup, pending: Sequence[InputItem], error: Exception
-) -> ResultBatch:
+def _failed_group(group: InputGroup, pending: Sequence[InputItem], error: Exception) -> ResultBatch:
     """One error row per input of a group whose worker failed for good."""
     reason = f"Ray worker failed: {type(error).__name__}: {str(error).splitlines()[0][:300]}"
     log.warning("%d inputs failed: %s", len(group.positions), reason)

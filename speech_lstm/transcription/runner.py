@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Generator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from speech_lstm.inference.chunking import ChunkingConfig
 from speech_lstm.transcription.config import TranscribeConfig
@@ -21,8 +22,9 @@ from speech_lstm.transcription.output_formats import (
     open_writer,
 )
 from speech_lstm.transcription.progress import Progress
-from speech_lstm.transcription.results import TranscriptionResult
-from speech_lstm.transcription.transcriber import Transcriber
+
+if TYPE_CHECKING:
+    from speech_lstm.transcription.results import TranscriptionResult
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +79,8 @@ def _local_batches(
     timestamps: bool,
 ) -> Generator[list[tuple[int, TranscriptionResult]], None, None]:
     """(position in `pending`, result) pairs from a model loaded in this process."""
+    from speech_lstm.transcription.transcriber import Transcriber
+
     transcriber = Transcriber.load(
         config.model_dir,
         config.decoder,
@@ -97,6 +101,16 @@ def _local_batches(
     yield from transcriber.transcribe_batches(
         sources, config.batch_size, config.sort_window, speakers, statistics
     )
+
+
+def __getattr__(name: str):
+    # `Transcriber` loads TensorFlow: imported when a local job (or a caller) needs it, so
+    # that a runner=ray driver, which only writes, never does.
+    if name == "Transcriber":
+        from speech_lstm.transcription.transcriber import Transcriber
+
+        return Transcriber
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _not_finished(items: list[InputItem], finished: set[str]) -> list[InputItem]:
