@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack, closing, suppress
+from contextlib import closing, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,27 +86,47 @@ def _stop(groups: list[int]) -> None:
         time.sleep(pause)
 
 
-def two_node_cluster() -> Iterator[RayCluster]:
-    """Starts the head and a second node; yields the cluster; always stops both."""
-    env = cluster_env()
-    groups: list[int] = []
-    # Short: Ray's unix socket paths live below it.
-    temp_dir = tempfile.mkdtemp(prefix="ray", dir="/tmp")
-    with ExitStack() as cleanup:
-        cleanup.callback(shutil.rmtree, temp_dir, True)
-        cleanup.callback(_stop, groups)
-        port = free_port()
+class LocalRayCluster:
+    """Ray nodes on 127.0.0.1, each a `ray start` of one CPU in its own process group, all
+    under one temp folder; `stop` kills exactly those groups."""
+
+    def __init__(self) -> None:
+        self.env = cluster_env()
+        self.groups: list[int] = []
+        # Short: Ray's unix socket paths live below it.
+        self.temp_dir = tempfile.mkdtemp(prefix="ray", dir="/tmp")
+        self.address = f"127.0.0.1:{free_port()}"
+
+    def start_head(self) -> None:
+        """Starts the head node (GCS, the first raylet)."""
         head = [
             "--head",
-            f"--port={port}",
+            f"--port={self.address.rsplit(':', 1)[1]}",
             "--node-ip-address=127.0.0.1",
             "--include-dashboard=false",
             f"--dashboard-port={free_port()}",
             f"--ray-client-server-port={free_port()}",
-            f"--temp-dir={temp_dir}",
+            f"--temp-dir={self.temp_dir}",
         ]
-        _start(head + _node_ports(), env, groups)
-        address = f"127.0.0.1:{port}"
-        second = [f"--address={address}", "--node-ip-address=127.0.0.1"]
-        _start(second + _node_ports(), env, groups)
-        yield RayCluster(address, env)
+        _start(head + _node_ports(), self.env, self.groups)
+
+    def add_node(self) -> None:
+        """Starts one more node joining the head."""
+        node = [f"--address={self.address}", "--node-ip-address=127.0.0.1"]
+        _start(node + _node_ports(), self.env, self.groups)
+
+    def stop(self) -> None:
+        """Kills every process the nodes started and removes the temp folder."""
+        _stop(self.groups)
+        shutil.rmtree(self.temp_dir, ignore_errors=True)
+
+
+def two_node_cluster() -> Iterator[RayCluster]:
+    """Starts the head and a second node; yields the cluster; always stops both."""
+    cluster = LocalRayCluster()
+    try:
+        cluster.start_head()
+        cluster.add_node()
+        yield RayCluster(cluster.address, cluster.env)
+    finally:
+        cluster.stop()
