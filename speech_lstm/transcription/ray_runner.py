@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -137,7 +137,7 @@ def ray_batches(
     items: Sequence[InputItem],
     pending: Sequence[InputItem],
     timestamps: bool,
-) -> Iterator[ResultBatch]:
+) -> Generator[ResultBatch, None, None]:
     """Transcribes `pending` on Ray workers; yields (position in `pending`, result) pairs
     group by group as workers finish, in no fixed order.
 
@@ -151,6 +151,8 @@ def ray_batches(
         RuntimeError: no worker could be placed on the cluster or load the model.
     """
     ray = require_ray()
+    if not pending:  # a resumed job with nothing left: no cluster to start
+        return (batch for batch in ())
     return _batches(ray, config, items, pending, timestamps)
 
 
@@ -160,7 +162,7 @@ def _batches(
     items: Sequence[InputItem],
     pending: Sequence[InputItem],
     timestamps: bool,
-) -> Iterator[ResultBatch]:
+) -> Generator[ResultBatch, None, None]:
     connected_here = _connect(ray, config.ray_address, _runtime_env(config.ray_ship_code))
     workers: list[Any] = []
     try:
