@@ -14,6 +14,7 @@ a job asks for it. The driver never loads the model: only the workers do.
 from __future__ import annotations
 
 import logging
+import os
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -198,7 +199,7 @@ def _connect(ray: ModuleType, address: str | None, runtime_env: dict[str, Any] |
         "runtime_env": runtime_env,
         "logging_level": logging.WARNING,
     }
-    if address is None:
+    if address is None and not os.environ.get("RAY_ADDRESS"):
         options["include_dashboard"] = False  # a Ray started for this job alone
     ray.init(**options)
     return True
