@@ -47,8 +47,9 @@ class TranscribeConfig:
             model once; the driver writes every row as it arrives). Needs the `ray` extra.
         ray_address: the Ray cluster for runner=ray: null starts a Ray on this machine (or
             joins the one `RAY_ADDRESS` names), auto joins the cluster this machine is a
-            node of, host:port a cluster's head (its GCS port), ray://host:port through Ray
-            Client. Every node must see `model_dir` and the inputs at the same paths.
+            node of, host:port names it by its head's GCS port (the driver on one of its
+            nodes), ray://host:port through Ray Client from outside it. Every node must see
+            `model_dir` and the inputs at the same paths.
         ray_workers: Ray actors transcribing at once, each holding one copy of the model.
         ray_cpus_per_worker: CPUs Ray reserves for each actor (its `num_cpus`); one actor per
             node when it equals the node's CPUs.
