@@ -11,10 +11,13 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from speech_lstm.features import FeatureStatistics
 from speech_lstm.transcription import run_transcription
 from speech_lstm.transcription.config import TranscribeConfig
+from speech_lstm.transcription.ray_runner import _add_statistics
 from tests.conftest import ROOT
 from tests.ray_cluster import two_node_cluster
 from tests.transcription_fixtures import (
@@ -64,6 +67,25 @@ def test_runner_settings_are_checked():
         TranscribeConfig("m", "i", "o", runner="spark")
     with pytest.raises(ValueError, match="ray_workers"):
         TranscribeConfig("m", "i", "o", ray_workers=0)
+
+
+def test_speaker_statistics_of_groups_add_up_to_the_whole():
+    # Ray hands a worker's arrays back read-only: the sums must not be made in them.
+    rng = np.random.default_rng(0)
+    frames = [rng.standard_normal((n, 3)) for n in (5, 7, 2)]
+    whole = FeatureStatistics(3)
+    pooled: dict[str, FeatureStatistics] = {}
+    for part_frames in frames:
+        whole.add(part_frames)
+        part = FeatureStatistics(3)
+        part.add(part_frames)
+        part.total.setflags(write=False)
+        part.squares.setflags(write=False)
+        _add_statistics(pooled, "x", part)
+    assert pooled["x"].count == whole.count == 14
+    np.testing.assert_allclose(pooled["x"].total, whole.total)
+    np.testing.assert_allclose(pooled["x"].squares, whole.squares)
+    assert not np.shares_memory(pooled["x"].total, part.total)
 
 
 def speaker_manifest(folder, count):
