@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,11 +123,33 @@ class LocalRayCluster:
 
 
 def two_node_cluster() -> Iterator[RayCluster]:
-    """Starts the head and a second node; yields the cluster; always stops both."""
+    """Starts the head and a second node; yields the cluster; always stops both.
+
+    The second node starts as soon as the head's GCS port answers, while the head's own
+    `ray start` is still starting its other daemons (each a Python process: on a loaded
+    machine, tens of seconds)."""
     cluster = LocalRayCluster()
     try:
-        cluster.start_head()
-        cluster.add_node()
+        with ThreadPoolExecutor(max_workers=1) as background:
+            head = background.submit(cluster.start_head)
+            _wait_for_port(cluster.address, head)
+            cluster.add_node()
+            head.result()
         yield RayCluster(cluster.address, cluster.env)
     finally:
         cluster.stop()
+
+
+def _wait_for_port(address: str, starting: Future) -> None:
+    """Returns once `address` accepts TCP connections; raises what `starting` raised if it
+    ends first."""
+    host, port = address.rsplit(":", 1)
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if starting.done():
+            starting.result()  # raises the head's failure, if any
+        with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as probe:
+            if probe.connect_ex((host, int(port))) == 0:
+                return
+        time.sleep(0.2)
+    raise TimeoutError(f"The Ray head did not open {address} within {START_TIMEOUT} s")

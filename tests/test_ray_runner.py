@@ -110,6 +110,7 @@ def speaker_manifest(folder, count):
     return manifest, [row["audio_filepath"] for row in rows]
 
 
+@pytest.mark.slow  # a cluster and three TensorFlow workers: minutes on a loaded 2-core VM
 def test_a_killed_driver_resumes_into_the_local_runners_rows(ray_env, tmp_path, caplog):
     """Two nodes, a driver killed mid-run and a resumed one: every input exactly once, and
     the rows the local runner writes (the corrupt file's error row included)."""
