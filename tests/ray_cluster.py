@@ -44,8 +44,11 @@ def free_port() -> int:
 
 def cluster_env() -> dict[str, str]:
     """This process's environment for Ray processes of a private test cluster: no token
-    authentication (the nodes share no token file), no usage statistics."""
-    return {**os.environ, "RAY_AUTH_MODE": "disabled", "RAY_USAGE_STATS_ENABLED": "0"}
+    authentication (the nodes share no token file), no usage statistics, and no PYTHONPATH,
+    so that the workers run the code the driver ships them (`ray_ship_code`), not this
+    checkout through the environment."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    return {**env, "RAY_AUTH_MODE": "disabled", "RAY_USAGE_STATS_ENABLED": "0"}
 
 
 def _node_ports() -> list[str]:
