@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from speech_lstm.decoding.decoder import DecoderConfig
 
+RUNNERS = ("local", "ray")
+
 
 @dataclass
 class TranscribeConfig:
@@ -41,6 +43,21 @@ class TranscribeConfig:
             makes every other input its own speaker.
         ensemble: more model directories averaged with `model_dir` (log-posteriors, step
             by step); same features, frame rate and characters as `model_dir`.
+        runner: local (this process) or ray (inputs spread over Ray actors, each loading the
+            model once; the driver writes every row as it arrives). Needs the `ray` extra.
+        ray_address: the Ray cluster for runner=ray: null starts a Ray on this machine (or
+            joins the one `RAY_ADDRESS` names), auto joins the cluster this machine is a
+            node of, host:port names it by its head's GCS port (the driver on one of its
+            nodes), ray://host:port through Ray Client from outside it. Every node must see
+            `model_dir` and the inputs at the same paths.
+        ray_workers: Ray actors transcribing at once, each holding one copy of the model.
+        ray_cpus_per_worker: CPUs Ray reserves for each actor (its `num_cpus`); one actor per
+            node when it equals the node's CPUs.
+        ray_files_per_task: inputs sent to an actor per call: more amortises Ray's overhead
+            per call, fewer spreads a small job better and loses less when a driver dies.
+        ray_ship_code: send this process's `speech_lstm` package to the workers (Ray's
+            `py_modules`), so they run the driver's code; false uses what the nodes have
+            installed. The other dependencies (TensorFlow, librosa...) must be on the nodes.
     """
 
     model_dir: str = "???"
@@ -63,3 +80,22 @@ class TranscribeConfig:
     progress: bool = True
     speaker: str | None = None
     ensemble: list[str] = field(default_factory=list)
+    runner: str = "local"
+    ray_address: str | None = None
+    ray_workers: int = 2
+    ray_cpus_per_worker: float = 1.0
+    ray_files_per_task: int = 8
+    ray_ship_code: bool = True
+
+    def __post_init__(self) -> None:
+        if self.runner not in RUNNERS:
+            raise ValueError(f"runner must be one of {RUNNERS}. Received: {self.runner!r}")
+        if self.ray_workers < 1 or self.ray_files_per_task < 1:
+            raise ValueError(
+                "ray_workers and ray_files_per_task must be >= 1. Received: "
+                f"{self.ray_workers}, {self.ray_files_per_task}"
+            )
+        if self.ray_cpus_per_worker <= 0:
+            raise ValueError(
+                f"ray_cpus_per_worker must be > 0. Received: {self.ray_cpus_per_worker}"
+            )

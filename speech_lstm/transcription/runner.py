@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Generator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from speech_lstm.inference.chunking import ChunkingConfig
 from speech_lstm.transcription.config import TranscribeConfig
@@ -20,7 +22,9 @@ from speech_lstm.transcription.output_formats import (
     open_writer,
 )
 from speech_lstm.transcription.progress import Progress
-from speech_lstm.transcription.transcriber import Transcriber
+
+if TYPE_CHECKING:
+    from speech_lstm.transcription.results import TranscriptionResult
 
 log = logging.getLogger(__name__)
 
@@ -38,32 +42,21 @@ def run_transcription(config: TranscribeConfig) -> dict[str, int]:
         Counts of `done`, `failed` and `skipped` inputs; also logged as a summary line.
     """
     fmt = choose_format(config.output, config.format)
+    if config.runner == "ray":
+        from speech_lstm.transcription.ray_runner import ray_batches, require_ray
+
+        require_ray()  # before the writer opens (and, without resume, empties) the output
     items = read_input_items(config.input, config.extensions)
     root = input_root(config.input, [item.path for item in items])
     writer = open_writer(config.output, fmt, config.resume, root, config.hypothesis_field)
     pending = _not_finished(items, writer.finished_inputs()) if config.resume else items
     summary = {"done": 0, "failed": 0, "skipped": len(items) - len(pending)}
-    transcriber = Transcriber.load(
-        config.model_dir,
-        config.decoder,
-        backend=config.backend,
-        ensemble=config.ensemble,
-        num_workers=config.num_workers,
-        chunking=ChunkingConfig(config.chunk_seconds, config.chunk_search_seconds),
-        timestamps=config.timestamps or fmt in TIMED_FORMATS,
-    )
-    speakers = input_speakers(pending, config.speaker)
-    statistics = None
-    if len(pending) < len(items) and transcriber.trained.features.normalizes_per_speaker:
-        # A resumed job normalises what is left with each speaker's statistics over all of
-        # its inputs, as the uninterrupted job did, not over the ones still pending.
-        every_speaker = input_speakers(items, config.speaker)
-        statistics = transcriber.speaker_statistics([i.source for i in items], every_speaker)
+    timestamps = config.timestamps or fmt in TIMED_FORMATS
+    if config.runner == "ray":
+        batches = ray_batches(config, items, pending, timestamps)
+    else:
+        batches = _local_batches(config, items, pending, timestamps)
     progress = Progress(len(pending), enabled=config.progress)
-    sources = [item.source for item in pending]
-    batches = transcriber.transcribe_batches(
-        sources, config.batch_size, config.sort_window, speakers, statistics
-    )
     try:
         for batch in batches:
             for position, result in batch:
@@ -72,10 +65,52 @@ def run_transcription(config: TranscribeConfig) -> dict[str, int]:
             writer.flush()
             progress.update(len(batch), sum(r.duration or 0.0 for _, r in batch))
     finally:
+        batches.close()  # stops the pipeline's threads, or the Ray workers
         writer.close()
         progress.close()
     log.info(_summary_line(summary, config.output, fmt))
     return summary
+
+
+def _local_batches(
+    config: TranscribeConfig,
+    items: list[InputItem],
+    pending: list[InputItem],
+    timestamps: bool,
+) -> Generator[list[tuple[int, TranscriptionResult]], None, None]:
+    """(position in `pending`, result) pairs from a model loaded in this process."""
+    from speech_lstm.transcription.transcriber import Transcriber
+
+    transcriber = Transcriber.load(
+        config.model_dir,
+        config.decoder,
+        backend=config.backend,
+        ensemble=config.ensemble,
+        num_workers=config.num_workers,
+        chunking=ChunkingConfig(config.chunk_seconds, config.chunk_search_seconds),
+        timestamps=timestamps,
+    )
+    speakers = input_speakers(pending, config.speaker)
+    statistics = None
+    if len(pending) < len(items) and transcriber.trained.features.normalizes_per_speaker:
+        # A resumed job normalises what is left with each speaker's statistics over all of
+        # its inputs, as the uninterrupted job did, not over the ones still pending.
+        every_speaker = input_speakers(items, config.speaker)
+        statistics = transcriber.speaker_statistics([i.source for i in items], every_speaker)
+    sources = [item.source for item in pending]
+    yield from transcriber.transcribe_batches(
+        sources, config.batch_size, config.sort_window, speakers, statistics
+    )
+
+
+def __getattr__(name: str):
+    # `Transcriber` loads TensorFlow: imported when a local job (or a caller) needs it, so
+    # that a runner=ray driver, which only writes, never does.
+    if name == "Transcriber":
+        from speech_lstm.transcription.transcriber import Transcriber
+
+        return Transcriber
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _not_finished(items: list[InputItem], finished: set[str]) -> list[InputItem]:
