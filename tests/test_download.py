@@ -7,10 +7,7 @@ import io
 import subprocess
 import sys
 import tarfile
-import threading
 import zipfile
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
@@ -27,69 +24,8 @@ from speech_lstm.prep.download import (
     find_source,
 )
 from speech_lstm.prep.importers import FsddConfig, PrepareDataConfig, prepare_data
+from tests.download_fixtures import ArchiveServer, fsdd_zip
 from tests.fixtures_corpora import REPO_ROOT, write_audio
-
-
-class ArchiveServer:
-    """Serves `files` {name: bytes} with HTTP Range support; can break off one response.
-
-    Attributes:
-        requests: (path, Range header or None) of every GET, in order.
-        cut_next_after: when set, the next response promises the whole body but sends only
-            this many bytes and closes the connection (a dropped download).
-        honour_range: false makes the server ignore Range and always answer 200.
-    """
-
-    def __init__(self) -> None:
-        self.files: dict[str, bytes] = {}
-        self.requests: list[tuple[str, str | None]] = []
-        self.cut_next_after: int | None = None
-        self.honour_range = True
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-                server.handle(self)
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def handle(self, request: BaseHTTPRequestHandler) -> None:
-        name = request.path.lstrip("/")
-        range_header = request.headers.get("Range")
-        self.requests.append((name, range_header))
-        if name not in self.files:
-            request.send_error(404)
-            return
-        body, start, status = self.files[name], 0, 200
-        if range_header and self.honour_range:
-            start = int(range_header.removeprefix("bytes=").split("-")[0])
-            if start >= len(body):
-                request.send_error(416)
-                return
-            status = 206
-        request.send_response(status)
-        request.send_header("Content-Length", str(len(body) - start))
-        if status == 206:
-            request.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
-        request.end_headers()
-        payload = body[start:]
-        if self.cut_next_after is not None:
-            payload, self.cut_next_after = payload[: self.cut_next_after], None
-            request.close_connection = True
-        request.wfile.write(payload)
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 @pytest.fixture
@@ -246,17 +182,6 @@ def test_malicious_zip_members_are_refused(tmp_path, name):
         extract_archive(archive, dest)
     assert not dest.exists() or not any(dest.rglob("*"))
     assert not (tmp_path / "evil.txt").exists()
-
-
-def fsdd_zip(recordings: Path) -> tuple[str, bytes]:
-    """A zip laid out like GitHub's archive of the FSDD repository at the pinned commit."""
-    source = find_source("fsdd", None)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as zipped:
-        for wav in sorted(recordings.glob("*.wav")):
-            zipped.write(wav, f"{source.extracted}/recordings/{wav.name}")
-        zipped.writestr(f"{source.extracted}/README.md", "digits")
-    return source.file_name, buffer.getvalue()
 
 
 def test_fsdd_download_records_its_checksum_and_imports(server, tmp_path, caplog):
