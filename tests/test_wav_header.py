@@ -14,6 +14,7 @@ import soundfile
 
 from speech_lstm.audio import AudioError, audio_duration, load_audio, wav_length_mismatch
 from speech_lstm.data.lint import LintConfig, lint_manifest
+from speech_lstm.inference.chunking import ChunkingConfig, stream_file_chunks
 from tests.conftest import write_tone
 
 RATE = 16000
@@ -75,3 +76,11 @@ def test_lint_lists_a_lying_header_as_a_warning(tmp_path):
     check = lint_manifest(LintConfig(manifest=str(manifest))).checks["WAV header length mismatch"]
     assert check.severity == "warning" and check.count == 1
     assert "lying.wav" in str(check.examples)
+
+
+def test_a_file_streamed_in_chunks_warns_too(tmp_path, caplog):
+    lying = with_data_size(write_tone(tmp_path / "streamed.wav", seconds=1.0), 1000)
+    with caplog.at_level(logging.WARNING, logger="speech_lstm.inference.chunking"):
+        chunks = list(stream_file_chunks(lying, RATE, ChunkingConfig()))
+    assert sum(len(chunk.waveform) for chunk in chunks) == 1000
+    assert "claims 1000 samples" in caplog.text
