@@ -199,6 +199,31 @@ def test_fsdd_download_records_its_checksum_and_imports(server, tmp_path, caplog
     assert report.written == 1
 
 
+def test_an_extraction_that_fails_part_way_leaves_no_half_corpus(tmp_path):
+    """A zip whose second member is corrupt: the first is extracted, then reading the second
+    fails; nothing appears under the archive's folder, and no temporary is left. The folder
+    of an earlier subset beside it is kept, and a later good archive merges into it."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zipped:
+        zipped.writestr("Corpus/part-a/1.txt", "one\n")
+        zipped.writestr("Corpus/part-a/2.txt", "two " * 100)
+    data = bytearray(buffer.getvalue())
+    data[data.find(b"two two") + 3] ^= 0xFF  # a flipped byte in the second member's data
+    archive = tmp_path / "part-a.zip"
+    archive.write_bytes(bytes(data))
+    dest = tmp_path / "data"
+    (dest / "Corpus" / "part-b").mkdir(parents=True)
+    (dest / "Corpus" / "part-b" / "kept.txt").write_text("b")
+    with pytest.raises(zipfile.BadZipFile):
+        extract_archive(archive, dest)
+    assert not (dest / "Corpus" / "part-a").exists()
+    assert sorted(p.name for p in dest.iterdir()) == ["Corpus"]  # no temporary left
+    archive.write_bytes(buffer.getvalue())
+    extract_archive(archive, dest)
+    assert (dest / "Corpus" / "part-a" / "2.txt").read_text() == "two " * 100
+    assert (dest / "Corpus" / "part-b" / "kept.txt").read_text() == "b"
+
+
 def test_registry_has_the_public_sources():
     source = find_source("librispeech", "dev-clean")
     assert source.url == "https://www.openslr.org/resources/12/dev-clean.tar.gz"
