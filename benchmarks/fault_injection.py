@@ -27,6 +27,7 @@ import argparse
 import contextlib
 import hashlib
 import json
+import os
 import random
 import re
 import shutil
@@ -433,7 +434,10 @@ class JobRunner:
         argv = self.job.command(self.inputs, folder, self.made)
         # train writes its run (hydra.run.dir) in `folder`; the others write below it
         folder.mkdir(parents=True, exist_ok=True)
-        return subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr)
+        # a process group of its own, which a SIGINT reaches whole, as Ctrl-C in a terminal
+        return subprocess.Popen(
+            argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True
+        )
 
     def work_started(self, folder: Path) -> Path | None:
         """The file Hydra writes just before a `speech-lstm` job's function runs (None for
@@ -527,11 +531,11 @@ def run_with_kills(
 def stop_with(
     runner: JobRunner, signum: signal.Signals, after: float, want: dict | None = None
 ) -> str:
-    """Sends `signum` to a fresh run `after` seconds into the job's own work (for a
-    `speech-lstm` job: once Hydra has composed its config and written it in the run folder):
-    "clean" when the job exits non-zero with the one-line stop message and leaves no
-    temporary (and, given `want`, a rerun ends with those outputs); otherwise what went wrong.
-    """
+    """Sends `signum` to a fresh run's process group `after` seconds into the job's own work
+    (for a `speech-lstm` job: once Hydra has composed its config and written it in the run
+    folder): "clean" when the job exits non-zero with the one-line stop message last, no
+    traceback, and no temporary left (and, given `want`, a rerun ends with those outputs);
+    otherwise what went wrong."""
     from speech_lstm.atomic import leftover_temporaries
 
     folder = runner.work / f"{runner.name}-{signum.name}"
@@ -547,13 +551,17 @@ def stop_with(
         time.sleep(after)
         if process.poll() is not None:
             return "ended before the signal"
-        process.send_signal(signum)
+        # The whole group, worker processes included: Ctrl-C in a terminal, or a service
+        # manager stopping the job, signals them all.
+        os.killpg(process.pid, signum)
         process.wait(timeout=120)
     last = log.read_text(errors="replace").strip().splitlines()[-1:] or [""]
     if process.returncode == 0:
         return f"exit status 0 ({last[0][:120]})"
     if not last[0].startswith("Stopped by "):
         return f"exit status {process.returncode}, last line: {last[0][:160]}"
+    if "Traceback" in log.read_text(errors="replace"):
+        return f"a traceback on stderr (see {log})"
     if leftover_temporaries(folder):
         return f"temporaries left: {leftover_temporaries(folder)[:3]}"
     if want is None:
