@@ -363,6 +363,18 @@ JOBS: dict[str, Job] = {
         ),
         _source_corpus,
     ),
+    # The same import converting in its own process: the CI slice (no worker start-ups).
+    "prepare_data_in_process": Job(
+        cli_job(
+            "prepare-data",
+            "dataset=jsonl",
+            "source={inputs}/source.jsonl",
+            "output={folder}/imported/train.jsonl",
+            "convert=true",
+            "num_workers=1",
+        ),
+        _source_corpus,
+    ),
     "evaluate": Job(
         cli_job(
             "evaluate",

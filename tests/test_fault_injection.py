@@ -26,10 +26,11 @@ def test_a_job_killed_at_random_moments_ends_with_identical_outputs(tmp_path):
     assert figures.killed_before_end >= 1  # at least one kill landed before the end
 
 
-@pytest.mark.parametrize("job", ["prepare_data", "download"])
+@pytest.mark.parametrize("job", ["prepare_data_in_process", "download"])
 def test_an_import_or_download_killed_at_random_moments_ends_as_an_uninterrupted_one(tmp_path, job):
-    """prepare-data converting FLACs in worker processes, download resuming a `.partial`
-    file from a slow 127.0.0.1 server and extracting it: through `speech-lstm <job>`."""
+    """prepare-data converting FLACs (in its own process here; the benchmark runs it with two
+    worker processes), download resuming a `.partial` file from a slow 127.0.0.1 server and
+    extracting it: through `speech-lstm <job>`."""
     figures = run_with_kills(job, tmp_path, kills=2, seed=0, scale=0.25)
     assert figures.identical, figures.differing
     assert figures.killed_before_end >= 1
