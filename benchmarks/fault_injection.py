@@ -220,7 +220,7 @@ def _tuning_inputs(inputs: Path, cleanups: contextlib.ExitStack, scale: float) -
 
 
 def _archive_server(inputs: Path, cleanups: contextlib.ExitStack, scale: float) -> dict:
-    """download's input: an FSDD-shaped zip (about 1.3 MB) on a slow 127.0.0.1 server."""
+    """download's input: an FSDD-shaped zip (about 0.8 MB) on a slow 127.0.0.1 server."""
     import numpy as np
 
     from speech_lstm.audio import write_wav
