@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import logging
 import os
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +13,8 @@ import numpy as np
 import soundfile
 
 from speech_lstm.atomic import atomic_file
+
+log = logging.getLogger(__name__)
 
 
 class AudioError(ValueError):
@@ -106,8 +110,11 @@ def load_audio(
         if isinstance(error, AudioError):
             raise
         raise AudioError(f"Cannot read audio file {path}: {error}") from None
+    lie = wav_length_mismatch(path)
     if waveform.shape[0] == 0:
-        raise AudioError(f"Audio file has no samples: {path}")
+        raise AudioError(f"Audio file has no samples: {path}" + (f" ({lie})" if lie else ""))
+    if lie:
+        log.warning("%s: %s", path, lie)
     if not np.isfinite(waveform).all():
         raise AudioError(
             f"Audio file holds NaN or infinite samples (a corrupt float WAV): {path}. "
@@ -132,11 +139,85 @@ def write_wav(path: str | Path, waveform: np.ndarray, sample_rate: int) -> None:
 
 
 def audio_duration(path: str | Path) -> float:
-    """Duration in seconds from the file header, without decoding the samples."""
+    """Duration in seconds from the file header, without decoding the samples (a WAV header
+    that disagrees with the file's size is believed, with a warning: see
+    `wav_length_mismatch`)."""
     try:
-        return float(soundfile.info(os.fsencode(path)).duration)
+        duration = float(soundfile.info(os.fsencode(path)).duration)
     except (soundfile.LibsndfileError, RuntimeError) as error:
         raise AudioError(f"Cannot read audio file {path}: {error}") from None
+    lie = wav_length_mismatch(path)
+    if lie:
+        log.warning("%s: %s", path, lie)
+    return duration
+
+
+def wav_length_mismatch(path: str | Path) -> str | None:
+    """What is wrong when a WAV file's header disagrees with the file's size, else None.
+
+    A header that claims FEWER samples than the file holds (a recorder that never updated its
+    header, a file concatenated by hand) is believed: only the samples it counts are read,
+    as libsndfile does; the bytes after them are ignored unless they are well-formed RIFF
+    chunks (LIST, id3, cue...), which are legitimate. A header that claims MORE samples than
+    the file holds (a truncated copy) gives the samples that are there. Either way the caller
+    warns with this description (it names both counts), so that a transcript cut short is
+    never silent. Files that are not RIFF/WAVE, and unreadable headers, give None (the
+    reader reports those).
+    """
+    try:
+        with open(os.fsencode(path), "rb") as wav:  # noqa: PTH123 (bytes names too)
+            return _describe_wav_mismatch(wav, os.fstat(wav.fileno()).st_size)
+    except (OSError, struct.error, ValueError):
+        return None
+
+
+def _describe_wav_mismatch(wav: io.BufferedReader, size: int) -> str | None:
+    riff = wav.read(12)
+    if len(riff) < 12 or riff[:4] != b"RIFF" or riff[8:12] != b"WAVE":
+        return None
+    block_align = 0
+    while True:
+        header = wav.read(8)
+        if len(header) < 8:
+            return None  # no data chunk: the reader refuses the file
+        chunk, length = header[:4], struct.unpack("<I", header[4:])[0]
+        start = wav.tell()
+        if chunk == b"fmt ":
+            block_align = struct.unpack("<H", wav.read(16)[12:14])[0]
+        elif chunk == b"data":
+            break
+        wav.seek(start + length + (length & 1))
+    if block_align == 0:
+        return None
+    claimed, present = length // block_align, (size - start) // block_align
+    if claimed > present:
+        return (
+            f"its WAV header claims {claimed} samples but the file holds only {present} "
+            "(a truncated file?): the samples there are read"
+        )
+    if claimed < present and not _only_chunks_follow(wav, start + length + (length & 1), size):
+        extra = size - start - length
+        return (
+            f"its WAV header claims {claimed} samples but {extra} more bytes (about "
+            f"{extra // block_align} samples) follow them (a header never updated?): only the "
+            f"{claimed} the header counts are read; rewrite the header to use the rest"
+        )
+    return None
+
+
+def _only_chunks_follow(wav: io.BufferedReader, offset: int, size: int) -> bool:
+    """Whether the bytes from `offset` to the end are whole RIFF chunks (ids of printable
+    ASCII, lengths that fit) or a single pad byte."""
+    while size - offset > 1:
+        wav.seek(offset)
+        header = wav.read(8)
+        if len(header) < 8 or not all(32 <= byte < 127 for byte in header[:4]):
+            return False
+        length = struct.unpack("<I", header[4:])[0]
+        offset += 8 + length + (length & 1)
+        if offset > size + 1:
+            return False
+    return True
 
 
 def load_span(span: AudioSpan, sample_rate: int) -> np.ndarray:

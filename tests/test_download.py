@@ -7,10 +7,7 @@ import io
 import subprocess
 import sys
 import tarfile
-import threading
 import zipfile
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
@@ -27,69 +24,8 @@ from speech_lstm.prep.download import (
     find_source,
 )
 from speech_lstm.prep.importers import FsddConfig, PrepareDataConfig, prepare_data
+from tests.download_fixtures import ArchiveServer, fsdd_zip
 from tests.fixtures_corpora import REPO_ROOT, write_audio
-
-
-class ArchiveServer:
-    """Serves `files` {name: bytes} with HTTP Range support; can break off one response.
-
-    Attributes:
-        requests: (path, Range header or None) of every GET, in order.
-        cut_next_after: when set, the next response promises the whole body but sends only
-            this many bytes and closes the connection (a dropped download).
-        honour_range: false makes the server ignore Range and always answer 200.
-    """
-
-    def __init__(self) -> None:
-        self.files: dict[str, bytes] = {}
-        self.requests: list[tuple[str, str | None]] = []
-        self.cut_next_after: int | None = None
-        self.honour_range = True
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-                server.handle(self)
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def handle(self, request: BaseHTTPRequestHandler) -> None:
-        name = request.path.lstrip("/")
-        range_header = request.headers.get("Range")
-        self.requests.append((name, range_header))
-        if name not in self.files:
-            request.send_error(404)
-            return
-        body, start, status = self.files[name], 0, 200
-        if range_header and self.honour_range:
-            start = int(range_header.removeprefix("bytes=").split("-")[0])
-            if start >= len(body):
-                request.send_error(416)
-                return
-            status = 206
-        request.send_response(status)
-        request.send_header("Content-Length", str(len(body) - start))
-        if status == 206:
-            request.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
-        request.end_headers()
-        payload = body[start:]
-        if self.cut_next_after is not None:
-            payload, self.cut_next_after = payload[: self.cut_next_after], None
-            request.close_connection = True
-        request.wfile.write(payload)
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 @pytest.fixture
@@ -248,17 +184,6 @@ def test_malicious_zip_members_are_refused(tmp_path, name):
     assert not (tmp_path / "evil.txt").exists()
 
 
-def fsdd_zip(recordings: Path) -> tuple[str, bytes]:
-    """A zip laid out like GitHub's archive of the FSDD repository at the pinned commit."""
-    source = find_source("fsdd", None)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as zipped:
-        for wav in sorted(recordings.glob("*.wav")):
-            zipped.write(wav, f"{source.extracted}/recordings/{wav.name}")
-        zipped.writestr(f"{source.extracted}/README.md", "digits")
-    return source.file_name, buffer.getvalue()
-
-
 def test_fsdd_download_records_its_checksum_and_imports(server, tmp_path, caplog):
     for take in (0, 5):
         write_audio(tmp_path / "rec" / f"3_jackson_{take}.wav", 0.3, 8000)
@@ -272,6 +197,31 @@ def test_fsdd_download_records_its_checksum_and_imports(server, tmp_path, caplog
     output = tmp_path / "fsdd" / "train.jsonl"
     report = prepare_data(PrepareDataConfig(FsddConfig(), str(folder), str(output)))
     assert report.written == 1
+
+
+def test_an_extraction_that_fails_part_way_leaves_no_half_corpus(tmp_path):
+    """A zip whose second member is corrupt: the first is extracted, then reading the second
+    fails; nothing appears under the archive's folder, and no temporary is left. The folder
+    of an earlier subset beside it is kept, and a later good archive merges into it."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zipped:
+        zipped.writestr("Corpus/part-a/1.txt", "one\n")
+        zipped.writestr("Corpus/part-a/2.txt", "two " * 100)
+    data = bytearray(buffer.getvalue())
+    data[data.find(b"two two") + 3] ^= 0xFF  # a flipped byte in the second member's data
+    archive = tmp_path / "part-a.zip"
+    archive.write_bytes(bytes(data))
+    dest = tmp_path / "data"
+    (dest / "Corpus" / "part-b").mkdir(parents=True)
+    (dest / "Corpus" / "part-b" / "kept.txt").write_text("b")
+    with pytest.raises(zipfile.BadZipFile):
+        extract_archive(archive, dest)
+    assert not (dest / "Corpus" / "part-a").exists()
+    assert sorted(p.name for p in dest.iterdir()) == ["Corpus"]  # no temporary left
+    archive.write_bytes(buffer.getvalue())
+    extract_archive(archive, dest)
+    assert (dest / "Corpus" / "part-a" / "2.txt").read_text() == "two " * 100
+    assert (dest / "Corpus" / "part-b" / "kept.txt").read_text() == "b"
 
 
 def test_registry_has_the_public_sources():

@@ -43,6 +43,7 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int | None:
     comparison = compare_reports(args.reports, args.samples, args.seed, args.confidence)
     print(comparison_markdown(comparison), end="")
     if args.html:
-        args.html.parent.mkdir(parents=True, exist_ok=True)
-        args.html.write_text(comparison_html(comparison), encoding="utf-8")
+        from speech_lstm.atomic import write_text
+
+        write_text(args.html, comparison_html(comparison))
     return None

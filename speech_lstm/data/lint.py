@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
+from speech_lstm.audio import wav_length_mismatch
 from speech_lstm.ctc import ctc_min_steps, output_length
 from speech_lstm.data.manifest import (
     Utterance,
@@ -46,6 +47,7 @@ WARNING_CHECKS = (
     "silent audio",
     "duration outlier",
     "duration mismatch",
+    "WAV header length mismatch",
     "mixed sample rates",
     "mixed channel counts",
 )
@@ -241,6 +243,11 @@ def _check_audio(
             report.sample_rates[fact.sample_rate] += 1
             report.channels[fact.channels] += 1
             report.hours += fact.duration / 3600
+            lie = wav_length_mismatch(utterance.audio_filepath)
+            if lie:
+                report.flag(
+                    "WAV header length mismatch", line, f"{name}: {lie}", config.max_examples
+                )
             if fact.rms_dbfs < config.silence_dbfs:
                 detail = f"{name}: RMS {fact.rms_dbfs:.1f} dBFS < {config.silence_dbfs}"
                 report.flag("silent audio", line, detail, config.max_examples)

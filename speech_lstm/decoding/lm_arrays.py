@@ -19,13 +19,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from numba import njit
 
+from speech_lstm.atomic import atomic_file
 from speech_lstm.decoding.lm import _LOG10_FLOOR, BOS, EOS, UNK, NgramLM
 
 log = logging.getLogger(__name__)
@@ -88,10 +88,9 @@ class ArrayLM:
         )
 
     def save(self, path: str | Path, arpa_sha256: str = "") -> None:
-        """Writes one uncompressed .npz, atomically (a temporary file, then renamed)."""
-        path = Path(path)
-        partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-        with open(partial, "wb") as file:
+        """Writes one uncompressed .npz, atomically (see `speech_lstm.atomic`): a killed or
+        failed write leaves no half an array file, and no temporary behind."""
+        with atomic_file(path, "wb") as file:
             np.savez(
                 file,
                 format_version=np.array(FORMAT_VERSION),
@@ -103,7 +102,6 @@ class ArrayLM:
                 logprobs=self.logprobs,
                 backoffs=self.backoffs,
             )
-        partial.replace(path)
 
     @classmethod
     def load(cls, path: str | Path) -> tuple[ArrayLM, str]:

@@ -8,6 +8,7 @@ import logging
 from dataclasses import asdict, replace
 from pathlib import Path
 
+from speech_lstm.atomic import write_text
 from speech_lstm.data.manifest import Utterance, read_manifest
 from speech_lstm.evaluation.config import EvaluateConfig
 from speech_lstm.evaluation.normalization import TextNormalizer
@@ -92,7 +93,7 @@ def _write_trn(
     ):
         path = output_dir / f"{key.split('_')[0]}.trn"
         lines = [trn_line(normalizer(text), name) + "\n" for text, name in zip(texts, names)]
-        path.write_text("".join(lines), encoding="utf-8")
+        write_text(path, "".join(lines))
         written[key] = path
     return written
 

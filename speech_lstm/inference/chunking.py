@@ -8,6 +8,7 @@ into chunks of at most `max_seconds`, each cut placed at the quietest 10 ms fram
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -16,7 +17,9 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
-from speech_lstm.audio import AudioError, AudioSpan, span_frames
+from speech_lstm.audio import AudioError, AudioSpan, span_frames, wav_length_mismatch
+
+log = logging.getLogger(__name__)
 
 _ENERGY_FRAME_SECONDS = 0.01
 
@@ -129,6 +132,9 @@ def _resampled_blocks(
 ) -> Iterator[np.ndarray]:
     """Mono blocks of the span's stretch of its file, at `sample_rate`."""
     path = span.path
+    lie = wav_length_mismatch(path)
+    if lie:
+        log.warning("%s: %s", path, lie)
     try:
         with soundfile.SoundFile(os.fsencode(path)) as audio:
             resampler = _stream_resampler(audio.samplerate, sample_rate)

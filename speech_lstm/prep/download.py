@@ -14,6 +14,7 @@ import hashlib
 import logging
 import os
 import re
+import shutil
 import tarfile
 import zipfile
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from urllib.error import HTTPError, URLError
 from urllib.parse import urlsplit
 from urllib.request import Request, urlopen
 
-from speech_lstm.atomic import write_text
+from speech_lstm.atomic import TEMPORARY_MARK, temporary_name, write_text
 
 log = logging.getLogger(__name__)
 
@@ -294,6 +295,11 @@ def extract_archive(archive: Path, dest: Path) -> None:
     are then extracted with Python's `data` filter where the interpreter has it, which
     re-checks the same at write time.
 
+    The archive is extracted into a temporary folder inside `dest` first (`.NAME.tmp-PID`,
+    see `speech_lstm.atomic`; a killed run's is removed by the next) and moved into place
+    only once whole: a folder the archive creates appears complete or not at all, so an
+    extraction killed or failed part-way never leaves half a corpus under its real name.
+
     Raises:
         UnsafeArchiveError: naming the first unsafe member.
         ValueError: when the file is neither a tar nor a zip archive.
@@ -301,13 +307,39 @@ def extract_archive(archive: Path, dest: Path) -> None:
     dest = dest.resolve()
     name = archive.name.lower()
     if name.endswith(".zip"):
-        _extract_zip(archive, dest)
+        extract = _extract_zip
     elif name.endswith((".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")):
-        _extract_tar(archive, dest)
+        extract = _extract_tar
     else:
         raise ValueError(
             f"Unsupported archive type (want .tar[.gz|.bz2|.xz], .tgz or .zip). Received: {archive}"
         )
+    dest.mkdir(parents=True, exist_ok=True)
+    for stale in dest.glob(f".{archive.name}{TEMPORARY_MARK}*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    staging = temporary_name(dest / archive.name)
+    staging.mkdir()
+    try:
+        extract(archive, staging)
+        _move_into(staging, dest)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _move_into(source: Path, dest: Path) -> None:
+    """Moves everything under `source` into `dest`: an entry new to `dest` with one rename
+    (a folder whole), a folder both hold by merging into it, a file both hold by replacing it."""
+    for entry in sorted(source.iterdir()):
+        target = dest / entry.name
+        entry_is_dir = entry.is_dir() and not entry.is_symlink()
+        if target.is_dir() and not target.is_symlink():
+            if entry_is_dir:
+                _move_into(entry, target)
+                continue
+            shutil.rmtree(target)
+        elif entry_is_dir and (target.exists() or target.is_symlink()):
+            target.unlink()
+        os.replace(entry, target)
 
 
 def _inside(dest: Path, relative: str) -> bool:
