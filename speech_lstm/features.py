@@ -14,6 +14,10 @@ from speech_lstm.atomic import write_text
 
 NORMALIZE_SCOPES = ("utterance", "speaker", "running")
 NORMALIZE_EPSILON = 1e-5  # added to the deviation, so that a constant dimension stays finite
+# Added to the running deviation (`RunningNormalizer`), in the features' own units (on speech a
+# raw dimension's deviation is 0.7 to 165): while few frames have been seen, frames that differ
+# by rounding only (digital silence) would otherwise be scaled up to unit size.
+RUNNING_EPSILON = 0.1
 
 
 @dataclass
@@ -194,25 +198,34 @@ class RunningNormalizer:
     statistics of every frame up to and including it, accumulated across calls, so an
     utterance normalised piece by piece equals the utterance normalised whole.
 
-    The first frame becomes zeros (its own mean); the scale settles as frames accumulate.
+    The first frame becomes zeros (its own mean); the scale settles as frames accumulate;
+    `RUNNING_EPSILON` keeps near-constant stretches near zero.
+    The sums are of differences from the first frame, which keeps them small (a raw c0 is
+    hundreds of dB-units) and exact for repeated frames such as digital silence, so that a
+    float32 implementation (the waveform export's) agrees.
     """
 
     def __init__(self, dim: int):
         self.count = 0
+        self.origin = np.zeros(dim)
         self.total = np.zeros(dim)
         self.squares = np.zeros(dim)
 
     def __call__(self, frames: np.ndarray) -> np.ndarray:
         """The (frames, dim) array normalised, the statistics updated with it."""
         values = np.asarray(frames, dtype=np.float64)
+        if not len(values):
+            return np.zeros(values.shape, dtype=np.float32)
+        if not self.count:
+            self.origin = values[0].copy()
+        shifted = values - self.origin
         counts = self.count + np.arange(1, len(values) + 1)[:, None]
-        totals = self.total + np.cumsum(values, axis=0)
-        squares = self.squares + np.cumsum(values**2, axis=0)
-        if len(values):
-            self.count, self.total, self.squares = int(counts[-1, 0]), totals[-1], squares[-1]
+        totals = self.total + np.cumsum(shifted, axis=0)
+        squares = self.squares + np.cumsum(shifted**2, axis=0)
+        self.count, self.total, self.squares = int(counts[-1, 0]), totals[-1], squares[-1]
         mean = totals / counts
         deviation = np.sqrt(np.maximum(squares / counts - mean**2, 0.0))
-        scaled = (values - mean) / (deviation + NORMALIZE_EPSILON)
+        scaled = (shifted - mean) / (deviation + RUNNING_EPSILON)
         return np.ascontiguousarray(scaled, dtype=np.float32)
 
 
