@@ -1,0 +1,223 @@
+"""Model variants (GRU cells, masked self-attention, L2 weight decay, unidirectional models with
+look-ahead): their settings, their masking and causality on hand-made inputs, and, trained
+briefly, that they save, reload, transcribe and export with the Keras model's logits.
+
+The streaming variant (unidirectional, look-ahead, causal front end) is trained and exported
+in tests/test_streaming.py. Export tolerances are those of tests/test_export.py.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+import keras
+import numpy as np
+import pytest
+
+from speech_lstm.evaluation import score
+from speech_lstm.features import MfccConfig
+from speech_lstm.inference.backends import TfliteForward, WaveformExport, saved_model_forward
+from speech_lstm.inference.logits import LogitComputer
+from speech_lstm.inference.model_dir import load_model_dir
+from speech_lstm.model.config import ModelConfig
+from speech_lstm.model.network import CtcTrainingModel, build_acoustic_model, ctc_loss
+from speech_lstm.transcription import Transcriber
+from tests.conftest import require_espeak
+from tests.variant_training import (
+    export_variant,
+    features_of,
+    spoken,
+    train_variant,
+    valid_logits,
+)
+
+FEATURE_DIM = 39
+VOCAB = 29
+LOGIT_TOLERANCE = {"saved_model": 1e-5, "tflite": 1e-4, "tflite_int8": 0.2}
+WAVEFORM_LOGIT_TOLERANCE = 1e-3
+VARIANTS = {
+    "gru_l2": ModelConfig(num_layers=1, units=32, dropout=0.0, subsampling=2, cell="gru", l2=1e-5),
+    "attention_every": ModelConfig(
+        num_layers=2, units=16, dropout=0.0, subsampling=2, attention_heads=2,
+        attention_position="every",
+    ),
+}  # fmt: skip
+
+
+def random_features(lengths: list[int], seed: int = 0) -> np.ndarray:
+    """A zero-padded (batch, max(lengths), FEATURE_DIM) batch of random frames."""
+    rng = np.random.default_rng(seed)
+    batch = np.zeros((len(lengths), max(lengths), FEATURE_DIM), dtype=np.float32)
+    for row, length in enumerate(lengths):
+        batch[row, :length] = rng.standard_normal((length, FEATURE_DIM))
+    return batch
+
+
+def test_model_json_of_earlier_versions_loads_as_the_stacked_bilstm(tmp_path):
+    earlier = {"num_layers": 2, "units": 64, "dropout": 0.1, "subsampling": 3, "projection_units": 0}
+    (tmp_path / "model.json").write_text(json.dumps(earlier))
+    loaded = ModelConfig.load(tmp_path / "model.json")
+    assert asdict(loaded) == {**asdict(ModelConfig()), **earlier}
+    model = build_acoustic_model(FEATURE_DIM, VOCAB, loaded)
+    names = [layer.name for layer in model.layers]
+    assert model.name == "bilstm_ctc" and "bilstm_0" in names and "bilstm_1" in names
+    assert model.get_layer("bilstm_0").forward_layer.name.endswith("lstm_0")
+
+
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        ({"cell": "rnn"}, "cell must be one of"),
+        ({"attention_position": "first"}, "attention_position must be one of"),
+        ({"attention_heads": 3, "units": 16}, "must divide the recurrent width"),
+        ({"lookahead_frames": 2}, "bidirectional=true, lookahead_frames=2"),
+        ({"l2": -0.1}, "must be >= 0"),
+        ({"recurrent_dropout": 1.0}, "recurrent_dropout must be in"),
+    ],
+)
+def test_bad_settings_are_refused_by_name(settings, message):
+    with pytest.raises(ValueError, match=message):
+        ModelConfig(**settings)
+
+
+def test_gru_keeps_the_cudnn_settings():
+    model = build_acoustic_model(FEATURE_DIM, VOCAB, ModelConfig(units=8, cell="gru"))
+    for index in range(3):
+        gru = model.get_layer(f"bigru_{index}").forward_layer
+        assert isinstance(gru, keras.layers.GRU)
+        assert gru.cell.reset_after and gru.cell.recurrent_dropout == 0.0
+        assert gru.cell.activation is keras.activations.tanh
+        assert gru.cell.recurrent_activation is keras.activations.sigmoid
+    # A GRU layer has 3 gates' weights where an LSTM has 4 (plus a second bias row).
+    lstm = build_acoustic_model(FEATURE_DIM, VOCAB, ModelConfig(units=8))
+    assert model.count_params() < lstm.count_params()
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        ModelConfig(num_layers=2, units=8, attention_heads=2, attention_position="every"),
+        ModelConfig(num_layers=2, units=8, bidirectional=False, attention_heads=4, cell="gru"),
+        ModelConfig(num_layers=1, units=8, bidirectional=False, lookahead_frames=2),
+    ],
+    ids=["bidirectional_attention", "causal_attention", "lookahead"],
+)
+def test_padding_changes_no_logit_of_the_real_steps(config):
+    """An utterance alone and padded in a batch with a longer one: the same logits on its
+    steps (padding is masked from the recurrences and never attended to)."""
+    keras.utils.set_random_seed(1)
+    model = build_acoustic_model(FEATURE_DIM, VOCAB, config)
+    batch = random_features([24, 60])
+    alone = keras.ops.convert_to_numpy(model(batch[:1, :24]))
+    padded = keras.ops.convert_to_numpy(model(batch))
+    steps = 24 // config.subsampling
+    np.testing.assert_allclose(padded[0, :steps], alone[0], rtol=0, atol=1e-5)
+    # Not vacuous: the padding is there to be ignored, and attention mixes steps.
+    assert padded.shape[1] == 20 and not np.allclose(padded[1, :steps], alone[0], atol=1e-3)
+
+
+@pytest.mark.parametrize("lookahead", [0, 2])
+def test_a_unidirectional_step_sees_the_past_and_lookahead_steps_only(lookahead):
+    config = ModelConfig(
+        num_layers=2, units=8, bidirectional=False, lookahead_frames=lookahead, attention_heads=2
+    )
+    keras.utils.set_random_seed(2)
+    model = build_acoustic_model(FEATURE_DIM, VOCAB, config)
+    batch = random_features([60])
+    changed = batch.copy()
+    step = 10
+    first_changed_frame = (step + lookahead) * config.subsampling
+    changed[0, first_changed_frame:] += 1.0
+    before = keras.ops.convert_to_numpy(model(batch))[0]
+    after = keras.ops.convert_to_numpy(model(changed))[0]
+    np.testing.assert_allclose(after[:step], before[:step], rtol=0, atol=1e-6)
+    assert not np.allclose(after[step], before[step], atol=1e-4)
+
+
+def test_l2_weight_decay_is_added_to_the_ctc_loss():
+    config = ModelConfig(num_layers=1, units=8, cell="gru", l2=1e-2, projection_units=8)
+    keras.utils.set_random_seed(3)
+    acoustic = build_acoustic_model(FEATURE_DIM, VOCAB, config)
+    trainer = CtcTrainingModel(acoustic, config.subsampling)
+    x = {"features": random_features([30, 27]), "feature_lengths": np.asarray([30, 27])}
+    y = {"labels": np.asarray([[3, 4, 5], [6, 7, 0]]), "label_lengths": np.asarray([3, 2])}
+    logits = trainer(x)
+    loss = float(trainer.compute_loss(x, y, logits))
+    ctc = float(np.mean(ctc_loss(y["labels"], logits, y["label_lengths"], np.asarray([10, 9]))))
+    # kernel and recurrent kernel of both GRU directions, the projection and the logits layer
+    assert len(trainer.losses) == 6
+    decay = sum(1e-2 * float(np.sum(np.square(w))) for w in _decayed_weights(acoustic))
+    np.testing.assert_allclose(loss, ctc + decay, rtol=1e-5)
+    assert decay > 1e-3 * ctc
+
+
+def _decayed_weights(model: keras.Model) -> list[np.ndarray]:
+    gru = model.get_layer("bigru_0")
+    cells = [gru.forward_layer.cell, gru.backward_layer.cell]
+    matrices = [c.kernel for c in cells] + [c.recurrent_kernel for c in cells]
+    matrices += [model.get_layer("projection").kernel, model.get_layer("logits").kernel]
+    return [keras.ops.convert_to_numpy(m) for m in matrices]
+
+
+def test_recurrent_dropout_reaches_the_cells():
+    model = build_acoustic_model(FEATURE_DIM, VOCAB, ModelConfig(units=8, recurrent_dropout=0.2))
+    assert model.get_layer("bilstm_0").forward_layer.cell.recurrent_dropout == 0.2
+
+
+@pytest.fixture(scope="module")
+def spoken_rows(tmp_path_factory):
+    require_espeak()
+    return spoken(tmp_path_factory.mktemp("variant_audio"))
+
+
+@pytest.fixture(scope="module", params=list(VARIANTS))
+def variant_dir(request, spoken_rows, tmp_path_factory):
+    """A model directory of each variant, trained briefly on the spoken sentences, exported."""
+    root = tmp_path_factory.mktemp(request.param)
+    model_dir = train_variant(spoken_rows, MfccConfig(), VARIANTS[request.param], root / "model")
+    export_variant(model_dir)
+    return model_dir
+
+
+def test_variant_reloads_and_transcribes(variant_dir, spoken_rows):
+    trained = load_model_dir(variant_dir)
+    name = next(name for name, config in VARIANTS.items() if config == trained.model_config)
+    paths = [row.audio_filepath for row in spoken_rows]
+    results = Transcriber(trained).transcribe(paths, batch_size=4)
+    assert all(r.error is None for r in results), [r.error for r in results]
+    cer = score([row.text for row in spoken_rows], [r.text for r in results]).cer
+    assert cer < 0.5, f"{name}: CER {cer:.2%} on its training sentences"
+
+
+def test_variant_exports_compute_the_keras_logits(variant_dir, spoken_rows):
+    trained = load_model_dir(variant_dir, with_lm=False)
+    subsampling = trained.model_config.subsampling
+    paths = [row.audio_filepath for row in spoken_rows]
+    features = features_of(trained, paths)
+    expected = valid_logits(LogitComputer(trained.acoustic_model, subsampling), features)
+    exports = variant_dir / "export"
+    forwards = {
+        "saved_model": saved_model_forward(exports / "saved_model"),
+        "tflite": TfliteForward(exports / "model_float32.tflite"),
+        "tflite_int8": TfliteForward(exports / "model_int8.tflite"),
+    }
+    for name, forward in forwards.items():
+        got = valid_logits(LogitComputer(None, subsampling, forward=forward), features)
+        for position, (row, want) in enumerate(zip(got, expected)):
+            np.testing.assert_allclose(
+                row, want, rtol=0, atol=LOGIT_TOLERANCE[name], err_msg=f"{name}, input {position}"
+            )
+    waveform = WaveformExport(exports / "waveform_float32.tflite")
+    for position, (path, want) in enumerate(zip(paths, expected)):
+        got = waveform(_audio(path, trained.features.sample_rate))
+        np.testing.assert_allclose(got, want, rtol=0, atol=WAVEFORM_LOGIT_TOLERANCE, err_msg=path)
+    keras_texts = [r.text for r in Transcriber(trained).transcribe(paths)]
+    tflite = Transcriber.load(variant_dir, backend="tflite")
+    assert [r.text for r in tflite.transcribe(paths)] == keras_texts
+
+
+def _audio(path: str, rate: int) -> np.ndarray:
+    from speech_lstm.audio import load_audio
+
+    return load_audio(path, rate)
