@@ -4,7 +4,6 @@ streaming tests. One training per variant and test module (module-scoped fixture
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import keras
@@ -14,17 +13,23 @@ from speech_lstm.audio import load_audio
 from speech_lstm.data.dataset import LabelledSplit, label_split, make_dataset
 from speech_lstm.data.feature_store import build_feature_store
 from speech_lstm.features import MfccConfig, compute_mfcc
-from speech_lstm.inference.config import ExportConfig
+from speech_lstm.inference.backends import TfliteForward, WaveformExport, saved_model_forward
+from speech_lstm.inference.config import ExportConfig, export_paths
 from speech_lstm.inference.export import export_model
 from speech_lstm.inference.logits import LogitComputer
-from speech_lstm.inference.model_dir import TrainedModel, save_model_dir
+from speech_lstm.inference.model_dir import TrainedModel, load_model_dir, save_model_dir
 from speech_lstm.model.config import ModelConfig
 from speech_lstm.model.network import CtcTrainingModel, build_acoustic_model
 from speech_lstm.text import Vocabulary
+from speech_lstm.transcription import Transcriber
 from tests.tiny_training import speak
 
 SENTENCES = ["red fish", "a blue cat", "seven owls", "quiet jazz", "the big dog", "warm milk"]
-STEPS = 60  # full-batch steps: the BiLSTM of tests/test_learning.py is at 5% CER by then
+STEPS = 40  # full-batch steps: enough for peaky logits and mostly right transcripts
+# |logit - Keras logit| allowed for each export, as in tests/test_export.py except int8: its
+# weight rounding moves the attention variant's logits by up to 0.28 (measured), 0.6 allowed.
+LOGIT_TOLERANCE = {"saved_model": 1e-5, "tflite": 1e-4, "tflite_int8": 0.6}
+WAVEFORM_LOGIT_TOLERANCE = 1e-3
 TFLITE_BATCH_SIZE = 2
 
 
@@ -56,10 +61,45 @@ def _labelled(
     return label_split(utterances, store, Vocabulary(), subsampling)
 
 
-def export_variant(model_dir: Path) -> dict[str, Path]:
-    """Every export of `model_dir` (SavedModel, TFLite float32 and int8, waveform ones),
-    written into its export/ as scripts/export.py writes them."""
-    return export_model(ExportConfig(model_dir=str(model_dir), tflite_batch_size=TFLITE_BATCH_SIZE))
+def export_variant(model_dir: Path, waveform: bool) -> dict[str, Path]:
+    """The exports of `model_dir` (SavedModel, TFLite float32 and int8, and with `waveform`
+    the waveform ones), written into its export/ as scripts/export.py writes them."""
+    config = ExportConfig(
+        model_dir=str(model_dir), waveform=waveform, tflite_batch_size=TFLITE_BATCH_SIZE
+    )
+    return export_model(config)
+
+
+def check_exports(model_dir: Path, paths: list[str]) -> None:
+    """Each export of `model_dir` computes the Keras model's logits on `paths` within
+    `LOGIT_TOLERANCE`, and the float32 TFLite back end transcribes as Keras does."""
+    trained = load_model_dir(model_dir, with_lm=False)
+    subsampling = trained.model_config.subsampling
+    features = features_of(trained, paths)
+    expected = valid_logits(LogitComputer(trained.acoustic_model, subsampling), features)
+    exports = export_paths(model_dir)
+    forwards = {
+        "saved_model": saved_model_forward(exports["saved_model"]),
+        "tflite": TfliteForward(exports["tflite"]),
+        "tflite_int8": TfliteForward(exports["tflite_int8"]),
+    }
+    for name, forward in forwards.items():
+        got = valid_logits(LogitComputer(None, subsampling, forward=forward), features)
+        for position, (row, want) in enumerate(zip(got, expected)):
+            np.testing.assert_allclose(
+                row, want, rtol=0, atol=LOGIT_TOLERANCE[name], err_msg=f"{name}, input {position}"
+            )
+    if exports["waveform_tflite"].exists():
+        waveform = WaveformExport(exports["waveform_tflite"])
+        rate = trained.features.sample_rate
+        for path, want in zip(paths, expected):
+            got = waveform(load_audio(path, rate))
+            np.testing.assert_allclose(
+                got, want, rtol=0, atol=WAVEFORM_LOGIT_TOLERANCE, err_msg=path
+            )
+    keras_texts = [r.text for r in Transcriber(trained).transcribe(paths)]
+    tflite = Transcriber.load(model_dir, backend="tflite")
+    assert [r.text for r in tflite.transcribe(paths)] == keras_texts
 
 
 def features_of(trained: TrainedModel, paths: list[str]) -> list[np.ndarray]:
@@ -75,8 +115,3 @@ def valid_logits(computer: LogitComputer, features: list[np.ndarray]) -> list[np
         logits, lengths = computer(features[start : start + TFLITE_BATCH_SIZE])
         out += [row[: int(length)] for row, length in zip(logits, lengths)]
     return out
-
-
-def settings_of(model_dir: Path) -> dict:
-    """The model.json of a model directory."""
-    return json.loads((model_dir / "model.json").read_text())
