@@ -18,11 +18,12 @@ import pytest
 from speech_lstm.evaluation import score
 from speech_lstm.features import MfccConfig
 from speech_lstm.inference.model_dir import load_model_dir
+from speech_lstm.inference.streaming import check_streamable
 from speech_lstm.inference.tflite_graph import constant_graph_function
 from speech_lstm.model.config import ModelConfig
 from speech_lstm.model.network import CtcTrainingModel, build_acoustic_model, ctc_loss
 from speech_lstm.transcription import Transcriber
-from tests.conftest import require_espeak
+from tests.conftest import ROOT, compose, require_espeak
 from tests.variant_training import check_exports, export_variant, spoken, train_variant
 
 FEATURE_DIM = 39
@@ -211,3 +212,13 @@ def test_variant_reloads_and_transcribes(variant_dir, spoken_rows):
 
 def test_variant_exports_compute_the_keras_logits(variant_dir, spoken_rows):
     check_exports(variant_dir, [row.audio_filepath for row in spoken_rows])
+
+
+@pytest.mark.parametrize("option", sorted(p.stem for p in (ROOT / "conf" / "model").glob("*.yaml")))
+def test_every_model_option_composes_into_a_valid_config(option, tmp_path):
+    from speech_lstm.config import to_object
+
+    config = to_object(compose("train", [f"model={option}", f"paths.output_dir={tmp_path}"]))
+    assert isinstance(config.model, ModelConfig)
+    if option == "streaming":
+        check_streamable(config.features, config.model)
