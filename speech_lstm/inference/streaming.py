@@ -23,6 +23,7 @@ from pathlib import Path
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 from speech_lstm.decoding import DecoderConfig
 from speech_lstm.decoding.decoder import Decoder
@@ -193,10 +194,36 @@ class StreamingNetwork:
             for index in range(config.num_layers)
         ]
         self.output = acoustic_model.get_layer("logits")
-        self._states: list | None = [None] * config.num_layers
+        states_per_layer = 2 if config.cell == "lstm" else 1
+        self._state_shapes = [(1, config.units)] * (states_per_layer * config.num_layers)
+        width = self.feature_dim * config.subsampling * (config.lookahead_frames + 1)
+        signature = [
+            tf.TensorSpec((1, None, width), tf.float32),
+            tf.TensorSpec((1, None), tf.bool),
+            [tf.TensorSpec(shape, tf.float32) for shape in self._state_shapes],
+        ]
+        self._step = tf.function(self._forward, input_signature=signature)
+        self.reset()
+
+    def reset(self) -> None:
+        """Starts a new stream: zero states, nothing queued."""
+        self._states = [np.zeros(shape, np.float32) for shape in self._state_shapes]
         self._frames = np.zeros((0, self.feature_dim), dtype=np.float32)  # not yet stacked
-        self._steps = np.zeros((0, self.feature_dim * config.subsampling), dtype=np.float32)
+        self._steps = np.zeros((0, self.feature_dim * self.config.subsampling), np.float32)
         self.finished = False
+
+    def _forward(self, x, mask, states):
+        """(1, steps, width) inputs, their mask and the carried states -> logits, new states;
+        traced once (`tf.function`), so the recurrent loop runs as a graph."""
+        if self.projection is not None:
+            x = self.projection(x)
+        new_states = []
+        per_layer = len(states) // len(self.recurrent)
+        for index, layer in enumerate(self.recurrent):
+            initial = list(states[index * per_layer : (index + 1) * per_layer])
+            x, *carried = layer(x, initial_state=initial, mask=mask, training=False)
+            new_states += carried
+        return self.output(x), new_states
 
     def accept(self, frames: np.ndarray) -> np.ndarray:
         """Takes (frames, dims) features; returns the (steps, vocab) logits now final."""
@@ -235,13 +262,9 @@ class StreamingNetwork:
         inputs = np.concatenate(views, axis=1)
         self._steps = self._steps[count:]
         x = inputs[None]
-        mask = np.any(x != 0.0, axis=-1)
-        if self.projection is not None:
-            x = self.projection(x)
-        for index, layer in enumerate(self.recurrent):
-            x, *states = layer(x, initial_state=self._states[index], mask=mask, training=False)
-            self._states[index] = states
-        return keras.ops.convert_to_numpy(self.output(x))[0]
+        logits, states = self._step(x, np.any(x != 0.0, axis=-1), self._states)
+        self._states = [state.numpy() for state in states]
+        return logits.numpy()[0]
 
 
 def _with_states(layer: keras.layers.RNN) -> keras.layers.RNN:
@@ -275,6 +298,7 @@ class StreamingTranscriber:
         decoder = decoder or DecoderConfig("greedy")
         lm = trained.language_model(decoder.lm_path) if decoder.type == "beam_lm" else None
         self._decoder = Decoder(decoder, trained.vocabulary, lm)
+        self.network = StreamingNetwork(trained.acoustic_model, trained.model_config)
         self.reset()
 
     @classmethod
@@ -284,9 +308,9 @@ class StreamingTranscriber:
         return cls(load_model_dir(model_dir, with_lm=with_lm), decoder)
 
     def reset(self) -> None:
-        """Starts a new stream."""
+        """Starts a new stream (the network and its traced step are kept)."""
         self.features = StreamingFeatures(self.trained.features)
-        self.network = StreamingNetwork(self.trained.acoustic_model, self.trained.model_config)
+        self.network.reset()
         self._logits: list[np.ndarray] = []
         self.samples = 0
 
