@@ -146,24 +146,29 @@ def test_streaming_variant_exports_compute_the_keras_logits(streaming_dir, spoke
 
 
 def test_websocket_streams_partial_and_final_text(streaming_dir, spoken_rows, tmp_path):
+    """Two streams one after the other (the second reuses the first's transcriber), each
+    with its own random cuts of the PCM16 bytes, odd sizes splitting samples."""
     path = spoken_rows[2].audio_filepath
     [offline] = [r.text for r in Transcriber.load(streaming_dir).transcribe([path])]
     pcm = np.round(load_audio(path, RATE) * 32768).astype("<i2").tobytes()
     app = create_app(TranscriptionEngine.load(ServeConfig(model_dir=str(streaming_dir))))
-    replies = []
-    with TestClient(app) as client, client.websocket_connect("/v1/stream") as socket:
-        rng = np.random.default_rng(3)
-        start = 0
-        while start < len(pcm):
-            size = int(rng.integers(1, 9000))  # odd sizes split samples between frames
-            socket.send_bytes(pcm[start : start + size])
-            replies.append(socket.receive_json())
-            start += size
-        socket.send_text("end")
-        final = socket.receive_json()
-    assert {reply["type"] for reply in replies} == {"partial"}
-    assert final == {"type": "final", "text": offline, "seconds": round(len(pcm) / 2 / RATE, 3)}
-    assert offline.startswith(replies[-1]["text"].rstrip())
+    rng = np.random.default_rng(3)
+    with TestClient(app) as client:
+        for _ in range(2):
+            replies = []
+            with client.websocket_connect("/v1/stream") as socket:
+                start = 0
+                while start < len(pcm):
+                    size = int(rng.integers(1, 9000))
+                    socket.send_bytes(pcm[start : start + size])
+                    replies.append(socket.receive_json())
+                    start += size
+                socket.send_text("end")
+                final = socket.receive_json()
+            assert {reply["type"] for reply in replies} == {"partial"}
+            seconds = round(len(pcm) / 2 / RATE, 3)
+            assert final == {"type": "final", "text": offline, "seconds": seconds}
+            assert offline.startswith(replies[-1]["text"].rstrip())
 
 
 def test_websocket_refuses_a_model_that_cannot_stream(tmp_path):
@@ -173,3 +178,21 @@ def test_websocket_refuses_a_model_that_cannot_stream(tmp_path):
         reply = socket.receive_json()
     assert reply["type"] == "error" and reply["error"]["code"] == "not_streamable"
     assert "model.bidirectional=true" in reply["error"]["message"]
+
+
+def test_websocket_refuses_other_messages_and_too_much_audio(streaming_dir):
+    config = ServeConfig(model_dir=str(streaming_dir), max_audio_seconds=0.5)
+    app = create_app(TranscriptionEngine.load(config))
+    second = np.zeros(RATE, dtype="<i2").tobytes()
+    with TestClient(app) as client:
+        with client.websocket_connect("/v1/stream") as socket:
+            socket.send_text("hello")
+            reply = socket.receive_json()
+        assert reply["error"]["code"] == "unexpected_message" and "'hello'" in str(reply)
+        with client.websocket_connect("/v1/stream") as socket:
+            socket.send_bytes(second[: RATE // 2])  # 0.25 s: accepted
+            assert socket.receive_json()["type"] == "partial"
+            socket.send_bytes(second[: RATE // 2 + 2])  # past 0.5 s
+            reply = socket.receive_json()
+        assert reply["error"]["code"] == "audio_too_long"
+        assert "max_audio_seconds=0.5" in reply["error"]["message"]

@@ -139,9 +139,11 @@ def create_app(engine: TranscriptionEngine, config: ServeConfig | None = None) -
         result, batch_size = await _transcribed(batcher, upload, decoder, timed)
         return _respond(openai_body(result, fmt, granularities), fmt, batch_size)
 
+    idle_streams: list = []  # transcribers of finished streams, traced, reused in turn
+
     @app.websocket("/v1/stream")
     async def stream(websocket: WebSocket) -> None:
-        await _stream(websocket, engine, config)
+        await _stream(websocket, engine, config, idle_streams)
 
     async def admitted(request: Request, allowed: frozenset[str], options: Callable):
         """Authorises, takes a place in the queue, reads and checks the request; the place
@@ -169,7 +171,9 @@ async def _transcribed(batcher: Batcher, upload: Upload, decoder: str, timestamp
     return result, batch_size
 
 
-async def _stream(websocket: WebSocket, engine: TranscriptionEngine, config: ServeConfig) -> None:
+async def _stream(
+    websocket: WebSocket, engine: TranscriptionEngine, config: ServeConfig, idle: list
+) -> None:
     """One live transcription over a WebSocket.
 
     The client sends binary frames of mono 16-bit little-endian PCM at the model's sample rate
@@ -178,18 +182,30 @@ async def _stream(websocket: WebSocket, engine: TranscriptionEngine, config: Ser
     `{"type": "final", "text": ..., "seconds": ...}`, and closes. A refusal (no API key, a
     model that cannot stream, too much audio, another text message) is
     `{"type": "error", "error": {"code", "message"}}`, then the socket closes with 1008.
+    A transcriber's first piece traces its network (seconds), so transcribers of ended
+    streams wait in `idle` for the next connection.
     """
     from speech_lstm.inference.streaming import StreamingTranscriber
 
     await websocket.accept()
     try:
         _authorize(websocket, config.api_key)
-        transcriber = await asyncio.to_thread(StreamingTranscriber, engine.trained)
+        if idle:
+            transcriber = idle.pop()
+        else:
+            transcriber = await asyncio.to_thread(StreamingTranscriber, engine.trained)
     except (RequestError, ValueError) as error:
         code = error.code if isinstance(error, RequestError) else "not_streamable"
         await _refuse_stream(websocket, code, str(error))
         return
-    limit = int(config.max_audio_seconds * engine.sample_rate)
+    await _stream_session(websocket, transcriber, engine.sample_rate, config)
+    transcriber.reset()  # not reached on an error: that transcriber is dropped
+    idle.append(transcriber)
+
+
+async def _stream_session(websocket: WebSocket, transcriber, rate: int, config: ServeConfig):
+    """The frames of one connection through `transcriber` (see `_stream`)."""
+    limit = int(config.max_audio_seconds * rate)
     odd_byte = b""
     try:
         while True:
@@ -209,7 +225,7 @@ async def _stream(websocket: WebSocket, engine: TranscriptionEngine, config: Ser
                 await websocket.send_json({"type": "partial", "text": text})
             elif message.get("text") == "end":
                 text = await asyncio.to_thread(transcriber.finish)
-                seconds = round(transcriber.samples / engine.sample_rate, 3)
+                seconds = round(transcriber.samples / rate, 3)
                 await websocket.send_json({"type": "final", "text": text, "seconds": seconds})
                 await websocket.close()
                 return
