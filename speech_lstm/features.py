@@ -12,8 +12,12 @@ import numpy as np
 
 from speech_lstm.atomic import write_text
 
-NORMALIZE_SCOPES = ("utterance", "speaker")
+NORMALIZE_SCOPES = ("utterance", "speaker", "running")
 NORMALIZE_EPSILON = 1e-5  # added to the deviation, so that a constant dimension stays finite
+# Added to the running deviation (`RunningNormalizer`), in the features' own units (on speech a
+# raw dimension's deviation is 0.7 to 165): while few frames have been seen, frames that differ
+# by rounding only (digital silence) would otherwise be scaled up to unit size.
+RUNNING_EPSILON = 0.1
 
 
 @dataclass
@@ -36,7 +40,12 @@ class MfccConfig:
             `FeatureStatistics`; `compute_mfcc` then returns unnormalised features. A short
             utterance's own mean is partly the word it says; a speaker's mean is the voice
             and the microphone, which is what normalisation should remove. Audio without a
-            speaker label is its own speaker.
+            speaker label is its own speaker. "running": the causal front end of streaming
+            models (`speech_lstm.inference.streaming`): frame t is normalised with the mean and
+            deviation of frames 0..t (cumulative CMVN, `RunningNormalizer`), and the decibels
+            are not clipped 80 dB below the utterance's loudest frame (which needs the whole
+            utterance), so a frame's features never depend on audio more than a window and
+            the delta width ahead; offline and streaming compute the same features.
     """
 
     sample_rate: int = 16000
@@ -67,6 +76,12 @@ class MfccConfig:
     def normalizes_per_speaker(self) -> bool:
         """True when callers must normalise with a speaker's `FeatureStatistics`."""
         return self.normalize and self.normalize_scope == "speaker"
+
+    @property
+    def is_causal(self) -> bool:
+        """True for the streaming front end (`normalize_scope="running"`): no feature depends
+        on where the utterance ends, except the delta edge of its last frames."""
+        return self.normalize_scope == "running"
 
     @property
     def feature_dim(self) -> int:
@@ -108,7 +123,8 @@ def compute_mfcc(
 
     Returns:
         float32 array of shape (frames, config.feature_dim), frames = 1 + samples // hop;
-        normalised per utterance, or not at all when `config.normalizes_per_speaker`.
+        normalised per utterance, cumulatively (`normalize_scope="running"`), or not at all
+        when `config.normalizes_per_speaker`.
     """
     if waveform.ndim != 1:
         raise ValueError(
@@ -123,47 +139,94 @@ def compute_mfcc(
         )
     if sample_rate != config.sample_rate:
         waveform = librosa.resample(waveform, orig_sr=sample_rate, target_sr=config.sample_rate)
-    n_fft = 1 << (config.win_length - 1).bit_length()
-    if warp == 1.0:
-        mfcc = librosa.feature.mfcc(
-            y=waveform.astype(np.float32),
-            sr=config.sample_rate,
-            n_mfcc=config.n_mfcc,
-            n_fft=n_fft,
-            win_length=config.win_length,
-            hop_length=config.hop_length,
-            n_mels=config.n_mels,
-            fmin=config.fmin,
-            fmax=config.fmax,
-        )
-    else:
-        stft = librosa.stft(
-            waveform.astype(np.float32),
-            n_fft=n_fft,
-            hop_length=config.hop_length,
-            win_length=config.win_length,
-        )
-        mel = librosa.feature.melspectrogram(
-            S=warp_spectrum(np.abs(stft) ** 2, warp),
-            sr=config.sample_rate,
-            n_fft=n_fft,
-            n_mels=config.n_mels,
-            fmin=config.fmin,
-            fmax=config.fmax,
-        )
-        mfcc = librosa.feature.mfcc(S=librosa.power_to_db(mel), n_mfcc=config.n_mfcc)
-    stacked = [mfcc]
-    if config.deltas and mfcc.shape[1] >= 3:
-        width = min(9, mfcc.shape[1] if mfcc.shape[1] % 2 else mfcc.shape[1] - 1)
-        stacked += [
-            librosa.feature.delta(mfcc, order=k, width=width) for k in range(1, config.deltas + 1)
-        ]
-    elif config.deltas:
-        stacked += [np.zeros_like(mfcc)] * config.deltas
-    frames = np.concatenate(stacked, axis=0).T
+    static = static_mfcc(waveform, config, warp=warp)
+    frames = np.concatenate([static, *mfcc_deltas(static, config)], axis=0).T
     if config.normalize and config.normalize_scope == "utterance":
         frames = (frames - frames.mean(axis=0)) / (frames.std(axis=0) + NORMALIZE_EPSILON)
+    elif config.normalize and config.is_causal:
+        frames = RunningNormalizer(config.feature_dim)(frames)
     return np.ascontiguousarray(frames, dtype=np.float32)
+
+
+def static_mfcc(
+    waveform: np.ndarray, config: MfccConfig, warp: float = 1.0, center: bool = True
+) -> np.ndarray:
+    """The cepstral coefficients (n_mfcc, frames) of a waveform at `config.sample_rate`.
+
+    `center=True` is `compute_mfcc`'s framing (`n_fft // 2` zeros on each side, 1 + samples //
+    hop frames); `center=False` frames the samples as given, which the streaming front end uses
+    on audio it has padded itself (only for a causal config, whose frames are independent).
+    """
+    n_fft = 1 << (config.win_length - 1).bit_length()
+    waveform = waveform.astype(np.float32)
+    stft = librosa.stft(
+        waveform,
+        n_fft=n_fft,
+        hop_length=config.hop_length,
+        win_length=config.win_length,
+        center=center,
+        pad_mode="constant",
+    )
+    power = np.abs(stft) ** 2
+    mel = librosa.feature.melspectrogram(
+        S=power if warp == 1.0 else warp_spectrum(power, warp),
+        sr=config.sample_rate,
+        n_fft=n_fft,
+        n_mels=config.n_mels,
+        fmin=config.fmin,
+        fmax=config.fmax,
+    )
+    top_db = None if config.is_causal else 80.0
+    return librosa.feature.mfcc(S=librosa.power_to_db(mel, top_db=top_db), n_mfcc=config.n_mfcc)
+
+
+def mfcc_deltas(static: np.ndarray, config: MfccConfig) -> list[np.ndarray]:
+    """The `config.deltas` delta orders of (n_mfcc, frames) coefficients, each of their shape:
+    librosa's Savitzky-Golay filter 9 frames wide (narrower for utterances under 9 frames, zeros
+    under 3). Frame t depends on frames t-4 .. t+4, and each of the first and last four on the
+    first or last nine frames (`mode="interp"`)."""
+    frames = static.shape[1]
+    if frames < 3:
+        return [np.zeros_like(static)] * config.deltas
+    width = min(9, frames if frames % 2 else frames - 1)
+    orders = range(1, config.deltas + 1)
+    return [librosa.feature.delta(static, order=order, width=width) for order in orders]
+
+
+class RunningNormalizer:
+    """Cumulative mean and variance normalisation: each frame is shifted and scaled by the
+    statistics of every frame up to and including it, accumulated across calls, so an
+    utterance normalised piece by piece equals the utterance normalised whole.
+
+    The first frame becomes zeros (its own mean); the scale settles as frames accumulate;
+    `RUNNING_EPSILON` keeps near-constant stretches near zero.
+    The sums are of differences from the first frame, which keeps them small (a raw c0 is
+    hundreds of dB-units) and exact for repeated frames such as digital silence, so that a
+    float32 implementation (the waveform export's) agrees.
+    """
+
+    def __init__(self, dim: int):
+        self.count = 0
+        self.origin = np.zeros(dim)
+        self.total = np.zeros(dim)
+        self.squares = np.zeros(dim)
+
+    def __call__(self, frames: np.ndarray) -> np.ndarray:
+        """The (frames, dim) array normalised, the statistics updated with it."""
+        values = np.asarray(frames, dtype=np.float64)
+        if not len(values):
+            return np.zeros(values.shape, dtype=np.float32)
+        if not self.count:
+            self.origin = values[0].copy()
+        shifted = values - self.origin
+        counts = self.count + np.arange(1, len(values) + 1)[:, None]
+        totals = self.total + np.cumsum(shifted, axis=0)
+        squares = self.squares + np.cumsum(shifted**2, axis=0)
+        self.count, self.total, self.squares = int(counts[-1, 0]), totals[-1], squares[-1]
+        mean = totals / counts
+        deviation = np.sqrt(np.maximum(squares / counts - mean**2, 0.0))
+        scaled = (shifted - mean) / (deviation + RUNNING_EPSILON)
+        return np.ascontiguousarray(scaled, dtype=np.float32)
 
 
 def warp_spectrum(power: np.ndarray, warp: float, boundary: float = 0.8) -> np.ndarray:

@@ -12,7 +12,8 @@ It replays what librosa computes for `compute_mfcc` (the transcription path, `wa
   polynomial fitted to the first or last `width` frames), width 9, or the longest odd width for
   utterances of 3 to 8 frames, zeros below 3 frames; the linear maps are librosa's own, taken
   by applying `librosa.feature.delta` to identity matrices;
-- mean and variance normalisation over the utterance.
+- mean and variance normalisation over the utterance; or, for the causal front end
+  (`normalize_scope="running"`), no dB clipping and cumulative normalisation.
 One utterance at a time: the normalisation, the dB clipping and the delta edges all depend on
 where the utterance ends. `tests/test_waveform_export.py` checks it against `compute_mfcc`.
 """
@@ -24,7 +25,7 @@ import numpy as np
 import scipy.fft
 import tensorflow as tf
 
-from speech_lstm.features import NORMALIZE_EPSILON, MfccConfig
+from speech_lstm.features import NORMALIZE_EPSILON, RUNNING_EPSILON, MfccConfig
 
 DELTA_WIDTH = 9  # compute_mfcc's widest delta window
 AMIN = 1e-10  # librosa.power_to_db's floor
@@ -102,14 +103,27 @@ class MfccGraph:
         power = tf.square(tf.abs(tf.signal.rfft(frames)))  # (frames, bins)
         mel = tf.matmul(power, self._mel)
         decibels = 10.0 * tf.math.log(tf.maximum(mel, AMIN)) / np.log(10.0)
-        decibels = tf.maximum(decibels, tf.reduce_max(decibels) - TOP_DB)
+        if not config.is_causal:
+            decibels = tf.maximum(decibels, tf.reduce_max(decibels) - TOP_DB)
         mfcc = tf.matmul(decibels, self._dct)  # (frames, n_mfcc)
         stacked = tf.concat([mfcc] + [_delta(mfcc, c) for c in self._deltas], axis=-1)
         if not config.normalize:
             return stacked
+        if config.is_causal:
+            return _running_normalize(stacked)
         mean = tf.reduce_mean(stacked, axis=0)
         deviation = tf.sqrt(tf.reduce_mean(tf.square(stacked - mean), axis=0))
         return (stacked - mean) / (deviation + NORMALIZE_EPSILON)
+
+
+def _running_normalize(x: tf.Tensor) -> tf.Tensor:
+    """`features.RunningNormalizer` over (frames, dims) `x`: each frame by the mean and
+    deviation of the frames up to it (in float32, where the Python path sums in float64)."""
+    counts = tf.cast(tf.range(1, tf.shape(x)[0] + 1), tf.float32)[:, None]
+    x = x - x[:1]  # sums of differences from the first frame, as the Python path
+    mean = tf.cumsum(x, axis=0) / counts
+    variance = tf.maximum(tf.cumsum(tf.square(x), axis=0) / counts - tf.square(mean), 0.0)
+    return (x - mean) / (tf.sqrt(variance) + RUNNING_EPSILON)
 
 
 def _delta(x: tf.Tensor, constants: dict[str, tf.Tensor]) -> tf.Tensor:

@@ -1,10 +1,11 @@
 """`create_app`: the FastAPI application of the transcription service.
 
 Routes: `/` (the web page), `GET /health`, `GET /v1/models`, `POST /v1/transcribe` (the
-JSONL row of batch transcription) and `POST /v1/audio/transcriptions` (the OpenAI-compatible
-form). Every refusal is a JSON body `{"error": {"message", "type", "code", "param"}}` with a
-4xx status (503 with Retry-After when the queue is full); an unexpected failure answers 500 for
-that request only.
+JSONL row of batch transcription), `POST /v1/audio/transcriptions` (the OpenAI-compatible
+form) and the WebSocket `/v1/stream` (live transcription with a streaming model: binary
+PCM16 frames in, JSON partial and final texts out; see `_stream`). Every HTTP refusal is a
+JSON body `{"error": {"message", "type", "code", "param"}}` with a 4xx status (503 with
+Retry-After when the queue is full); an unexpected failure answers 500 for that request only.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+import numpy as np
+from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException
 
@@ -137,6 +139,12 @@ def create_app(engine: TranscriptionEngine, config: ServeConfig | None = None) -
         result, batch_size = await _transcribed(batcher, upload, decoder, timed)
         return _respond(openai_body(result, fmt, granularities), fmt, batch_size)
 
+    idle_streams: list = []  # transcribers of finished streams, traced, reused in turn
+
+    @app.websocket("/v1/stream")
+    async def stream(websocket: WebSocket) -> None:
+        await _stream(websocket, engine, config, idle_streams)
+
     async def admitted(request: Request, allowed: frozenset[str], options: Callable):
         """Authorises, takes a place in the queue, reads and checks the request; the place
         is given back when anything about the request is refused."""
@@ -163,6 +171,78 @@ async def _transcribed(batcher: Batcher, upload: Upload, decoder: str, timestamp
     return result, batch_size
 
 
+async def _stream(
+    websocket: WebSocket, engine: TranscriptionEngine, config: ServeConfig, idle: list
+) -> None:
+    """One live transcription over a WebSocket.
+
+    The client sends binary frames of mono 16-bit little-endian PCM at the model's sample rate
+    (`/health` says it), split anywhere, and then the text message `end`. After each binary
+    frame the server answers `{"type": "partial", "text": ...}`; after `end`,
+    `{"type": "final", "text": ..., "seconds": ...}`, and closes. A refusal (no API key, a
+    model that cannot stream, too much audio, another text message) is
+    `{"type": "error", "error": {"code", "message"}}`, then the socket closes with 1008.
+    A transcriber's first piece traces its network (seconds), so transcribers of ended
+    streams wait in `idle` for the next connection.
+    """
+    from speech_lstm.inference.streaming import StreamingTranscriber
+
+    await websocket.accept()
+    try:
+        _authorize(websocket, config.api_key)
+        if idle:
+            transcriber = idle.pop()
+        else:
+            transcriber = await asyncio.to_thread(StreamingTranscriber, engine.trained)
+    except (RequestError, ValueError) as error:
+        code = error.code if isinstance(error, RequestError) else "not_streamable"
+        await _refuse_stream(websocket, code, str(error))
+        return
+    await _stream_session(websocket, transcriber, engine.sample_rate, config)
+    transcriber.reset()  # not reached on an error: that transcriber is dropped
+    idle.append(transcriber)
+
+
+async def _stream_session(websocket: WebSocket, transcriber, rate: int, config: ServeConfig):
+    """The frames of one connection through `transcriber` (see `_stream`)."""
+    limit = int(config.max_audio_seconds * rate)
+    odd_byte = b""
+    try:
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            if message.get("bytes") is not None:
+                data = odd_byte + message["bytes"]
+                usable = len(data) - len(data) % 2
+                odd_byte = data[usable:]
+                if transcriber.samples + usable // 2 > limit:
+                    limit_text = f"max_audio_seconds={config.max_audio_seconds}"
+                    await _refuse_stream(websocket, "audio_too_long", f"Over {limit_text}.")
+                    return
+                samples = np.frombuffer(data[:usable], dtype="<i2").astype(np.float32) / 32768
+                text = await asyncio.to_thread(transcriber.accept, samples)
+                await websocket.send_json({"type": "partial", "text": text})
+            elif message.get("text") == "end":
+                text = await asyncio.to_thread(transcriber.finish)
+                seconds = round(transcriber.samples / rate, 3)
+                await websocket.send_json({"type": "final", "text": text, "seconds": seconds})
+                await websocket.close()
+                return
+            else:
+                received = str(message.get("text"))[:40]
+                note = f"Send binary PCM16 frames, then the text 'end'. Received: {received!r}"
+                await _refuse_stream(websocket, "unexpected_message", note)
+                return
+    except WebSocketDisconnect:
+        return
+
+
+async def _refuse_stream(websocket: WebSocket, code: str, message: str) -> None:
+    await websocket.send_json({"type": "error", "error": {"code": code, "message": message}})
+    await websocket.close(code=1008)
+
+
 def _respond(body: dict | str, fmt: str, batch_size: int) -> Response:
     headers = {"X-Batch-Size": str(batch_size)}
     if isinstance(body, dict):
@@ -170,7 +250,7 @@ def _respond(body: dict | str, fmt: str, batch_size: int) -> Response:
     return PlainTextResponse(body, media_type=TEXT_TYPES[fmt], headers=headers)
 
 
-def _authorize(request: Request, api_key: str | None) -> None:
+def _authorize(request: Request | WebSocket, api_key: str | None) -> None:
     """Checks `Authorization: Bearer <api_key>` when the service has a key."""
     if api_key is None:
         return
