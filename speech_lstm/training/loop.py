@@ -197,9 +197,17 @@ def load_initial_weights(
     log.info("initial weights: %s", config.trainer.init_from)
 
 
+# Settings of how a model trains, not of its weights: fine-tuning may change them.
+TRAINING_ONLY_SETTINGS = ("dropout", "recurrent_dropout", "l2")
+
+
 def _weight_shape(model: ModelConfig) -> dict:
-    """The model settings that decide the weights' shapes (dropout has no weights)."""
-    return {name: value for name, value in asdict(model).items() if name != "dropout"}
+    """The model settings that decide the weights' shapes."""
+    return {
+        name: value
+        for name, value in asdict(model).items()
+        if name not in TRAINING_ONLY_SETTINGS
+    }
 
 
 def _report_divergence(where: str, run_dir: Path, best: Path) -> None:
