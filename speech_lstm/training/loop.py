@@ -204,9 +204,7 @@ TRAINING_ONLY_SETTINGS = ("dropout", "recurrent_dropout", "l2")
 def _weight_shape(model: ModelConfig) -> dict:
     """The model settings that decide the weights' shapes."""
     return {
-        name: value
-        for name, value in asdict(model).items()
-        if name not in TRAINING_ONLY_SETTINGS
+        name: value for name, value in asdict(model).items() if name not in TRAINING_ONLY_SETTINGS
     }
 
 
