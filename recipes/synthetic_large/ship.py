@@ -60,6 +60,18 @@ def training_command(run_dir: Path) -> str:
     return " ".join(["python scripts/train.py", *overrides])
 
 
+def earlier_stages(metadata: dict[str, Any]) -> list[Path]:
+    """The run directories a run was fine-tuned from (`trainer.init_from` = `<run>/model`),
+    earliest first, as far as their `training.json` files are still there."""
+    stages: list[Path] = []
+    while metadata.get("init_from"):
+        run = Path(metadata["init_from"]).parent
+        stages.insert(0, run)
+        path = run / "model" / "training.json"
+        metadata = json.loads(path.read_text()) if path.is_file() else {}
+    return stages
+
+
 def model_card(out: Path, dest: Path, corpus_json: Path) -> str:
     """The card's Markdown, from the run's files (nothing typed in by hand but the limits)."""
     metadata: dict[str, Any] = load_json(out / "train" / "model" / "training.json")
@@ -67,7 +79,9 @@ def model_card(out: Path, dest: Path, corpus_json: Path) -> str:
     source = metadata.get("environment", {}).get("source") or {}
     greedy, beam_lm = load_reports(out)
     voices = corpus_voices(corpus_json)
-    train_minutes = (read_seconds(out / "train_seconds") or 0) / 60
+    stages = earlier_stages(metadata)
+    seconds = [read_seconds(run.parent / "train_seconds") or 0 for run in [*stages, out / "train"]]
+    train_minutes = sum(seconds) / 60
     weights_mb = (out / "train" / "model" / "model.keras").stat().st_size / 1e6
     lm = metadata.get("lm") or {}
     lines = [
@@ -88,9 +102,12 @@ def model_card(out: Path, dest: Path, corpus_json: Path) -> str:
         f"- Word LM: {lm.get('order', '?')}-gram, {lm.get('words', '?')} words "
         "(`lm.arpa.xz`: the training transcripts plus the corpus's LM text: generated "
         "sentences, WordNet examples and fortune files).",
+        *[f"- Trained in {len(stages) + 1} stages, each from the weights of the one before."]
+        * bool(stages),
         f"- Trained {metadata.get('epochs_run')} epoch(s), best dev WER "
         f"{100 * (metadata.get('best_dev_wer') or 0):.2f}% (greedy, epoch "
-        f"{metadata.get('best_epoch')}), {train_minutes:.0f} min on 2 CPU cores.",
+        f"{metadata.get('best_epoch')}), {train_minutes:.0f} min on 2 CPU cores in all "
+        "(feature computation included).",
         f"- Source commit: `{source.get('commit', 'unknown')}`"
         + (" (with uncommitted changes)" if source.get("dirty") else "")
         + f"; created {metadata.get('created', '?')}.",
@@ -108,6 +125,7 @@ def model_card(out: Path, dest: Path, corpus_json: Path) -> str:
         "",
         "```bash",
         "bash recipes/synthetic_large/run.sh OUT <overrides>   # generate, train, evaluate",
+        *[training_command(run) for run in stages],
         training_command(out / "train"),
         f"python -m recipes.synthetic_large.ship OUT {_relative(dest)}",
         "```",
