@@ -141,3 +141,26 @@ def _sync_files(folder: Path) -> None:
 def leftover_temporaries(folder: str | Path) -> list[Path]:
     """Temporary files or folders under `folder` (of a killed or failed write)."""
     return sorted(p for p in Path(folder).rglob(f"*{TEMPORARY_MARK}*"))
+
+
+def remove_dead_temporaries(folder: str | Path) -> int:
+    """Deletes the temporaries in `folder` (and below) left by writers that no longer run (a
+    SIGKILLed job), so that a rerun leaves the folder as an uninterrupted run would; the
+    temporaries of running processes are kept. Returns how many were deleted."""
+    removed = 0
+    for path in sorted(Path(folder).rglob(f".*{TEMPORARY_MARK}*"), reverse=True):
+        pid = path.name.rsplit(TEMPORARY_MARK, 1)[1]
+        if pid.isdigit() and path.exists() and not _process_exists(int(pid)):
+            _remove(path)
+            removed += 1
+    return removed
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True

@@ -113,3 +113,21 @@ def test_a_corrupted_entry_still_trains_and_transcribes(tmp_path, caplog):
     assert np.isfinite(loss)
     np.testing.assert_allclose(split.store.features(0), clean, atol=1e-4)
     assert isinstance(transcribe_features(acoustic, split.store.features(0)), str)
+
+
+def test_a_rerun_deletes_the_temporaries_of_dead_writers_only(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from speech_lstm.atomic import TEMPORARY_MARK, remove_dead_temporaries
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    (tmp_path / f".a.wav{TEMPORARY_MARK}{dead.pid}").write_bytes(b"half")
+    (tmp_path / f".b.jsonl{TEMPORARY_MARK}{dead.pid}").mkdir()
+    alive = tmp_path / f".c.wav{TEMPORARY_MARK}{os.getpid()}"
+    alive.write_bytes(b"being written")
+    (tmp_path / "d.wav").write_bytes(b"done")
+    assert remove_dead_temporaries(tmp_path) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == [alive.name, "d.wav"]

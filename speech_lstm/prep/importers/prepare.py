@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from speech_lstm.atomic import remove_dead_temporaries
 from speech_lstm.audio import AudioError, audio_duration
 from speech_lstm.data.manifest import Utterance, write_manifest
 from speech_lstm.prep.importers.base import SourceUtterance
@@ -126,6 +127,8 @@ def prepare_data(config: PrepareDataConfig) -> ImportReport:
             f"No usable utterance in {config.source} ({report.found} listed); see the warnings. "
             f"Received: dataset={config.dataset.name}"
         )
+    if output.parent.is_dir():
+        remove_dead_temporaries(output.parent)
     write_manifest(output, utterances)
     report.written = len(utterances)
     report.hours = sum(u.duration for u in utterances) / 3600
@@ -167,6 +170,8 @@ def _convert(
     config: PrepareDataConfig,
     report: ImportReport,
 ) -> list[SourceUtterance]:
+    if folder.is_dir():  # a rerun after a kill: its half-written files go
+        remove_dead_temporaries(folder)
     targets = [folder / converted_name(u.key) for u in utterances]
     jobs = list(zip([u.audio_filepath for u in utterances], targets))
     log.info("Converting %d files to %d Hz WAV in %s", len(jobs), config.sample_rate, folder)
