@@ -31,10 +31,13 @@ def test_an_import_or_download_killed_at_random_moments_ends_as_an_uninterrupted
     """prepare-data converting FLACs (in its own process here; the benchmark runs it with two
     worker processes), download resuming a `.partial` file from a slow 127.0.0.1 server and
     extracting it: through `speech-lstm <job>`."""
-    figures = run_with_kills(job, tmp_path, kills=2, seed=0, scale=0.25)
-    assert figures.identical, figures.differing
-    assert figures.killed_before_end >= 1
-    assert figures.leftovers == 0
+    for seed in range(3):  # on a fast machine both kills can land after a short job's end
+        figures = run_with_kills(job, tmp_path / f"seed{seed}", kills=2, seed=seed, scale=0.25)
+        assert figures.identical, figures.differing
+        assert figures.leftovers == 0
+        if figures.killed_before_end:
+            break
+    assert figures.killed_before_end >= 1, "no kill landed before the end in 3 tries"
 
 
 @pytest.mark.parametrize(
