@@ -146,7 +146,8 @@ def leftover_temporaries(folder: str | Path) -> list[Path]:
 def remove_dead_temporaries(folder: str | Path) -> int:
     """Deletes the temporaries in `folder` (and below) left by writers that no longer run (a
     SIGKILLed job), so that a rerun leaves the folder as an uninterrupted run would; the
-    temporaries of running processes are kept. Returns how many were deleted."""
+    temporaries of running processes are kept. Liveness is checked on this machine only: do
+    not run two jobs on different hosts into the same folder. Returns how many were deleted."""
     removed = 0
     for path in sorted(Path(folder).rglob(f".*{TEMPORARY_MARK}*"), reverse=True):
         pid = path.name.rsplit(TEMPORARY_MARK, 1)[1]
