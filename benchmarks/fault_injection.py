@@ -584,6 +584,9 @@ def stop_with(
 
 
 def main() -> None:
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        # run in the background (`... &`): the jobs would inherit an ignored Ctrl-C
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--jobs", nargs="+", default=list(JOBS), choices=list(JOBS))
     parser.add_argument("--kills", type=int, default=10)

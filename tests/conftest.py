@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +21,14 @@ ROOT = Path(__file__).resolve().parents[1]
 CONF_DIR = ROOT / "conf"
 FSDD_DIR = (ROOT / ".." / "shared" / "data" / "fsdd").resolve()
 sys.path.insert(0, str(ROOT))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests send Ctrl-C (SIGINT) to the jobs they start, as a terminal does to a foreground
+    job. A test run started in the background (`make test &` in a script) inherits an ignored
+    SIGINT, which its jobs would inherit in turn and rightly keep: give them a terminal's."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def write_tone(path: Path, seconds: float = 1.0, sample_rate: int = 16000, channels: int = 1):
