@@ -329,6 +329,18 @@ def _training_outputs(name: str, path: Path, data: bytes) -> bytes | None:
     return _times_masked(name, path, data)
 
 
+def _prepare_data_command(num_workers: int) -> Command:
+    """`prepare-data` importing and converting a JSONL corpus with `num_workers` processes."""
+    return cli_job(
+        "prepare-data",
+        "dataset=jsonl",
+        "source={inputs}/source.jsonl",
+        "output={folder}/imported/train.jsonl",
+        "convert=true",
+        f"num_workers={num_workers}",
+    )
+
+
 @dataclass(frozen=True)
 class Job:
     """A job under test.
@@ -352,29 +364,9 @@ JOBS: dict[str, Job] = {
     "feature_store": Job(python_job(FEATURE_STORE)),
     "transcription": Job(python_job(TRANSCRIPTION), canonical=_unordered_rows, deterministic=False),
     "wavs_and_manifest": Job(python_job(WAVS_AND_MANIFEST)),
-    "prepare_data": Job(
-        cli_job(
-            "prepare-data",
-            "dataset=jsonl",
-            "source={inputs}/source.jsonl",
-            "output={folder}/imported/train.jsonl",
-            "convert=true",
-            "num_workers=2",
-        ),
-        _source_corpus,
-    ),
+    "prepare_data": Job(_prepare_data_command(num_workers=2), _source_corpus),
     # The same import converting in its own process: the CI slice (no worker start-ups).
-    "prepare_data_in_process": Job(
-        cli_job(
-            "prepare-data",
-            "dataset=jsonl",
-            "source={inputs}/source.jsonl",
-            "output={folder}/imported/train.jsonl",
-            "convert=true",
-            "num_workers=1",
-        ),
-        _source_corpus,
-    ),
+    "prepare_data_in_process": Job(_prepare_data_command(num_workers=1), _source_corpus),
     "evaluate": Job(
         cli_job(
             "evaluate",

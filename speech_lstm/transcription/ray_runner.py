@@ -91,20 +91,11 @@ class TranscriptionWorker:
 
     def __init__(self, config: TranscribeConfig, timestamps: bool):
         # Imported here, in the worker: the module itself stays importable without a model.
-        from speech_lstm.inference.chunking import ChunkingConfig
-        from speech_lstm.transcription.transcriber import Transcriber
+        from speech_lstm.transcription.transcriber import load_job_transcriber
 
         self.batch_size = config.batch_size
         self.sort_window = config.sort_window
-        self.transcriber = Transcriber.load(
-            config.model_dir,
-            config.decoder,
-            backend=config.backend,
-            ensemble=config.ensemble,
-            num_workers=config.num_workers,
-            chunking=ChunkingConfig(config.chunk_seconds, config.chunk_search_seconds),
-            timestamps=timestamps,
-        )
+        self.transcriber = load_job_transcriber(config, timestamps)
 
     def describe(self) -> WorkerInfo:
         """Where this worker runs and what its model needs (also a sign that it loaded)."""

@@ -7,7 +7,6 @@ from collections.abc import Generator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from speech_lstm.inference.chunking import ChunkingConfig
 from speech_lstm.transcription.config import TranscribeConfig
 from speech_lstm.transcription.inputs import (
     InputItem,
@@ -79,17 +78,9 @@ def _local_batches(
     timestamps: bool,
 ) -> Generator[list[tuple[int, TranscriptionResult]], None, None]:
     """(position in `pending`, result) pairs from a model loaded in this process."""
-    from speech_lstm.transcription.transcriber import Transcriber
+    from speech_lstm.transcription.transcriber import load_job_transcriber
 
-    transcriber = Transcriber.load(
-        config.model_dir,
-        config.decoder,
-        backend=config.backend,
-        ensemble=config.ensemble,
-        num_workers=config.num_workers,
-        chunking=ChunkingConfig(config.chunk_seconds, config.chunk_search_seconds),
-        timestamps=timestamps,
-    )
+    transcriber = load_job_transcriber(config, timestamps)
     speakers = input_speakers(pending, config.speaker)
     statistics = None
     if len(pending) < len(items) and transcriber.trained.features.normalizes_per_speaker:

@@ -25,6 +25,7 @@ from speech_lstm.inference.chunking import ChunkingConfig
 from speech_lstm.inference.logits import AveragedLogits, LogitComputer
 from speech_lstm.inference.model_dir import TrainedModel, load_model_dir
 from speech_lstm.inference.pipeline import AudioInput, LogitBatch, LogitPipeline, Segment
+from speech_lstm.transcription.config import TranscribeConfig
 from speech_lstm.transcription.results import TranscriptionResult
 
 log = logging.getLogger(__name__)
@@ -269,6 +270,20 @@ class Transcriber:
         words = [w for p in order for w in partial.words[p]] if self.timestamps else None
         seconds = round(partial.seconds, 3)
         return TranscriptionResult(path, text, seconds, None, words, offset=offset)
+
+
+def load_job_transcriber(config: TranscribeConfig, timestamps: bool) -> Transcriber:
+    """The `Transcriber` a transcription job's settings describe: one per local job, one per
+    Ray worker, so that both runners transcribe alike."""
+    return Transcriber.load(
+        config.model_dir,
+        config.decoder,
+        backend=config.backend,
+        ensemble=config.ensemble,
+        num_workers=config.num_workers,
+        chunking=ChunkingConfig(config.chunk_seconds, config.chunk_search_seconds),
+        timestamps=timestamps,
+    )
 
 
 def _is_single_input(inputs: object) -> bool:
