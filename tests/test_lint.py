@@ -149,3 +149,37 @@ def test_lint_script_exit_status(tmp_path):
     assert "wrote 6 rows without errors" in result.stdout
     result = run_lint_script(f"manifest={cleaned}", run_dir)
     assert result.returncode == 0, result.stderr
+
+
+def test_segments_of_one_file_are_checked_as_segments(tmp_path):
+    """NeMo-style rows pointing into one long file: distinct segments are not duplicates,
+    a segment past the file's end is an error, lengths and CTC steps are the segment's."""
+    write_audio(tmp_path / "long.wav", seconds=6.0)
+
+    def segment(offset: float, duration: float, text: str = "a few words") -> str:
+        return json.dumps(
+            {"audio_filepath": "long.wav", "offset": offset, "duration": duration, "text": text}
+        )
+
+    lines = [
+        segment(0.0, 2.0),
+        segment(2.0, 2.0),
+        segment(4.0, 2.0),
+        segment(7.0, 1.0),  # starts after the end of the 6 s file
+        segment(5.0, 2.0),  # ends 1 s after it
+        segment(2.0, 2.0),  # line 2 again
+        segment(0.0, 0.1, "this transcript is far too long for a tenth of a second"),
+    ]
+    manifest = tmp_path / "segments.jsonl"
+    manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cleaned = tmp_path / "cleaned.jsonl"
+    report = lint_manifest(LintConfig(manifest=str(manifest), output=str(cleaned)))
+    assert flagged_lines(report, "segment outside its file") == [4, 5]
+    assert flagged_lines(report, "duplicate audio file") == [6]
+    assert flagged_lines(report, "too short for CTC") == [7]
+    assert report.checks["unreadable audio"].count == 0
+    assert report.checks["duration mismatch"].count == 0
+    assert report.error_lines == {4, 5, 6, 7}
+    assert report.hours == pytest.approx((4 * 2.0 + 0.1) / 3600, rel=1e-3)  # readable rows
+    kept = [(u.offset, u.duration) for u in read_manifest(cleaned)]
+    assert kept == [(0.0, 2.0), (2.0, 2.0), (4.0, 2.0)]

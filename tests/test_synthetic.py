@@ -197,3 +197,16 @@ def test_accented_digits_config_spells_every_digit_in_every_accent():
     for accent, table in synthetic.respellings.items():
         assert set(table) == set(synthetic.word_list), accent
     check_disjoint_voices(synthetic.splits)
+
+
+def test_an_engine_that_times_out_is_tried_again_then_named(tmp_path):
+    """A TTS call that overruns its limit (a starved or stopped engine) is retried with the
+    next limit; when every try overruns, the error names the voice and the text."""
+    require_espeak()
+    request = SpeechRequest("one two three", "espeak-ng:en-us", 160, 50, tmp_path / "a.wav")
+    assert synthesize(request, 16000, timeouts_s=(1e-4, 60.0)) > 0.5
+    assert soundfile.info(request.path).samplerate == 16000
+    late = SpeechRequest("one two three", "espeak-ng:en-us", 160, 50, tmp_path / "b.wav")
+    with pytest.raises(RuntimeError, match=r"espeak-ng:en-us timed out on 'one two three' 2 times"):
+        synthesize(late, 16000, timeouts_s=(1e-4, 1e-4))
+    assert not late.path.exists()

@@ -2,9 +2,15 @@
 
 Errors (the row cannot be trained on as it stands; `output=` writes a manifest without them):
 malformed rows, unreadable audio, empty audio, empty transcripts, characters outside the
-vocabulary, repeated audio files, and utterances too short for CTC to emit their transcript.
+vocabulary, repeated audio files (or segments), segments that do not lie inside their file,
+and utterances too short for CTC to emit their transcript.
 Warnings (worth a look, kept in the cleaned manifest): silent audio, duration outliers,
 listed durations that disagree with the file, and a mix of sample rates or channel counts.
+
+A row with an `offset` is a segment of its file (NeMo's manifests): its length, CTC steps,
+duration checks and hours are the segment's, several segments of one file are not
+duplicates, and each file is read once however many segments point into it. The silence
+check measures the whole file.
 """
 
 from __future__ import annotations
@@ -13,13 +19,13 @@ import math
 import os
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import soundfile
 
-from speech_lstm.audio import wav_length_mismatch
+from speech_lstm.audio import AudioError, AudioSpan, span_frames, wav_length_mismatch
 from speech_lstm.ctc import ctc_min_steps, output_length
 from speech_lstm.data.manifest import (
     Utterance,
@@ -41,6 +47,7 @@ ERROR_CHECKS = (
     "empty transcript",
     "characters outside vocabulary",
     "duplicate audio file",
+    "segment outside its file",
     "too short for CTC",
 )
 WARNING_CHECKS = (
@@ -68,7 +75,8 @@ class LintConfig:
         outlier_mads: durations further than this many median absolute deviations from the
             median are outliers.
         silence_dbfs: audio whose RMS level is below this (dB relative to full scale) is silent.
-        duration_tolerance: seconds a listed duration may differ from the file's.
+        duration_tolerance: seconds a listed duration may differ from the file's (a
+            segment's: from the stretch of the file it covers).
         num_workers: threads reading audio.
         max_examples: rows quoted per check.
     """
@@ -105,13 +113,15 @@ class CheckResult:
 
 @dataclass
 class AudioFacts:
-    """What reading one audio file found; `error` is set when it could not be read."""
+    """What reading one audio file (or a segment of it) found; `error` is set when it could
+    not be read, `error_check` names the check that reports it."""
 
     error: str | None = None
     frames: int = 0
     sample_rate: int = 0
     channels: int = 0
     rms_dbfs: float = -math.inf
+    error_check: str = "unreadable audio"
 
     @property
     def duration(self) -> float:
@@ -188,8 +198,10 @@ def lint_manifest(config: LintConfig) -> LintReport:
         report.checks[name] = CheckResult("warning")
     rows = _read_rows(path, report, config.max_examples)
     report.total = len(rows) + report.checks["malformed row"].count
+    paths = sorted({u.audio_filepath for _, u in rows})
     with ThreadPoolExecutor(max_workers=max(1, config.num_workers)) as pool:
-        facts = list(pool.map(probe_audio, [u.audio_filepath for _, u in rows]))
+        file_facts = dict(zip(paths, pool.map(probe_audio, paths)))
+    facts = [utterance_facts(u, file_facts[u.audio_filepath]) for _, u in rows]
     _check_audio(rows, facts, config, report)
     _check_text(rows, config, report)
     _check_duplicates(rows, report, config.max_examples)
@@ -229,13 +241,26 @@ def probe_audio(path: str) -> AudioFacts:
     return AudioFacts(None, frames, int(sample_rate), channels, dbfs)
 
 
+def utterance_facts(utterance: Utterance, file_facts: AudioFacts) -> AudioFacts:
+    """The facts of a row: its file's, or for a segment (`offset` set) the segment's length
+    within the file, or an error when the segment does not lie inside it."""
+    if utterance.offset is None or file_facts.error is not None or file_facts.frames == 0:
+        return file_facts
+    span = AudioSpan(utterance.audio_filepath, utterance.offset, utterance.duration)
+    try:
+        _, frames = span_frames(span, file_facts.frames, file_facts.sample_rate)
+    except AudioError as error:
+        return AudioFacts(error=str(error), error_check="segment outside its file")
+    return replace(file_facts, frames=frames)
+
+
 def _check_audio(
     rows: Rows, facts: list[AudioFacts], config: LintConfig, report: LintReport
 ) -> None:
     for (line, utterance), fact in zip(rows, facts):
         name = Path(utterance.audio_filepath).name
         if fact.error is not None:
-            report.flag("unreadable audio", line, fact.error, config.max_examples)
+            report.flag(fact.error_check, line, fact.error, config.max_examples)
         elif fact.frames == 0 or utterance.duration <= 0:
             detail = f"{name}: {fact.frames} samples, listed duration {utterance.duration}"
             report.flag("empty audio", line, detail, config.max_examples)
@@ -251,9 +276,7 @@ def _check_audio(
             if fact.rms_dbfs < config.silence_dbfs:
                 detail = f"{name}: RMS {fact.rms_dbfs:.1f} dBFS < {config.silence_dbfs}"
                 report.flag("silent audio", line, detail, config.max_examples)
-            # A segment's listed duration is the segment's, not its file's: not compared.
-            listed = utterance.duration if utterance.offset is None else fact.duration
-            if abs(fact.duration - listed) > config.duration_tolerance:
+            if abs(fact.duration - utterance.duration) > config.duration_tolerance:
                 detail = f"{name}: listed {utterance.duration:.3f} s, file {fact.duration:.3f} s"
                 report.flag("duration mismatch", line, detail, config.max_examples)
 
@@ -271,11 +294,13 @@ def _check_text(rows: Rows, config: LintConfig, report: LintReport) -> None:
 
 
 def _check_duplicates(rows: Rows, report: LintReport, max_examples: int) -> None:
-    first_line: dict[str, int] = {}
+    """The same file twice, or the same segment of a file twice."""
+    first_line: dict[tuple, int] = {}
     for line, utterance in rows:
-        key = str(Path(utterance.audio_filepath).resolve())
+        segment = (utterance.offset, utterance.duration) if utterance.offset is not None else ()
+        key = (str(Path(utterance.audio_filepath).resolve()), *segment)
         if key in first_line:
-            detail = f"{Path(key).name} already on line {first_line[key]}"
+            detail = f"{Path(utterance.label).name} already on line {first_line[key]}"
             report.flag("duplicate audio file", line, detail, max_examples)
         else:
             first_line[key] = line

@@ -159,17 +159,22 @@ def _festival_command(voice: str, request: SpeechRequest, wav_path: Path) -> lis
     return ["text2wave", *(a for s in settings for a in ("-eval", s)), "-o", str(wav_path)]
 
 
-def synthesize(request: SpeechRequest, sample_rate: int) -> float:
-    """Speaks one request into a 16-bit mono WAV at `sample_rate`; returns its duration (s)."""
+TTS_TIMEOUTS_S = (60.0, 120.0, 240.0)
+"""Each try's time limit for one utterance: an engine starved of CPU by other jobs (or
+stopped for a while) is tried again with more time before generation gives up."""
+
+
+def synthesize(
+    request: SpeechRequest, sample_rate: int, timeouts_s: tuple[float, ...] = TTS_TIMEOUTS_S
+) -> float:
+    """Speaks one request into a 16-bit mono WAV at `sample_rate`; returns its duration (s).
+
+    Raises:
+        RuntimeError: when the engine timed out on every try, or wrote no audio.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "raw.wav"
-        result = subprocess.run(
-            tts_command(request, raw),
-            input=request.engine_text.encode(),
-            check=True,
-            capture_output=True,
-            timeout=60,
-        )
+        result = _run_engine(request, raw, timeouts_s)
         if not raw.is_file():  # text2wave exits 0 after a Scheme error
             raise RuntimeError(
                 f"{request.voice} wrote no audio for {request.engine_text!r}: "
@@ -181,3 +186,25 @@ def synthesize(request: SpeechRequest, sample_rate: int) -> float:
     peak = float(np.abs(waveform).max()) or 1.0
     write_wav(request.path, 0.9 * waveform / peak, sample_rate)
     return len(waveform) / sample_rate
+
+
+def _run_engine(
+    request: SpeechRequest, raw: Path, timeouts_s: tuple[float, ...]
+) -> subprocess.CompletedProcess:
+    for timeout in timeouts_s:
+        try:
+            return subprocess.run(
+                tts_command(request, raw),
+                input=request.engine_text.encode(),
+                check=True,
+                capture_output=True,
+                timeout=timeout,
+            )
+        except subprocess.TimeoutExpired:
+            raw.unlink(missing_ok=True)
+    limits = ", ".join(f"{t:g}" for t in timeouts_s)
+    raise RuntimeError(
+        f"{request.voice} timed out on {request.engine_text!r} {len(timeouts_s)} times "
+        f"(after {limits} s); the machine may be overloaded. Rerunning generation keeps the "
+        "files already spoken."
+    )
