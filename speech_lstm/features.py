@@ -7,7 +7,6 @@ from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import librosa
 import numpy as np
 
 from speech_lstm.atomic import write_text
@@ -138,6 +137,8 @@ def compute_mfcc(
             f"float WAV?). Received: {int((~np.isfinite(waveform)).sum())} such samples"
         )
     if sample_rate != config.sample_rate:
+        import librosa  # see static_mfcc
+
         waveform = librosa.resample(waveform, orig_sr=sample_rate, target_sr=config.sample_rate)
     static = static_mfcc(waveform, config, warp=warp)
     frames = np.concatenate([static, *mfcc_deltas(static, config)], axis=0).T
@@ -157,6 +158,11 @@ def static_mfcc(
     hop frames); `center=False` frames the samples as given, which the streaming front end uses
     on audio it has padded itself (only for a causal config, whose frames are independent).
     """
+    # librosa is imported where it is used, not with this module: its import (scipy.signal,
+    # numba) is a second of CPU that a transcription job spends in its feature workers
+    # while the main process loads TensorFlow (speech_lstm.inference.featurize).
+    import librosa
+
     n_fft = 1 << (config.win_length - 1).bit_length()
     waveform = waveform.astype(np.float32)
     stft = librosa.stft(
@@ -185,6 +191,8 @@ def mfcc_deltas(static: np.ndarray, config: MfccConfig) -> list[np.ndarray]:
     librosa's Savitzky-Golay filter 9 frames wide (narrower for utterances under 9 frames, zeros
     under 3). Frame t depends on frames t-4 .. t+4, and each of the first and last four on the
     first or last nine frames (`mode="interp"`)."""
+    import librosa  # see static_mfcc
+
     frames = static.shape[1]
     if frames < 3:
         return [np.zeros_like(static)] * config.deltas

@@ -340,3 +340,57 @@ def test_a_resumed_job_normalises_with_each_speakers_whole_set(speaker_stub_dir,
     assert list(pooled) == ["x"] and pooled["x"].count > 0
     with pytest.raises(ValueError, match="one speaker per input"):
         transcriber.speaker_statistics([bursts], [])
+
+
+def test_feature_worker_processes_give_the_rows_threads_give(stub_dir, tmp_path):
+    """`speech-lstm transcribe` computes features in worker processes started before
+    TensorFlow loads: reading, chunking, error rows and timestamps come out exactly as with
+    the pipeline's own threads."""
+    from speech_lstm.parallel import audio_process_pool
+
+    folder = tmp_path / "in"
+    write_bursts(folder / "bursts.wav")
+    write_bursts(folder / "long.flac", count=8)  # 6.9 s: chunked at 2 s below
+    write_near_silence(folder / "quiet.wav")
+    (folder / "corrupt.wav").write_bytes(b"RIFF garbage")
+    soundfile.write(folder / "empty.wav", np.zeros(0, dtype=np.float32), 16000)
+    options = {"chunk_seconds": 2.0, "chunk_search_seconds": 0.5, "timestamps": True}
+    threads = tmp_path / "threads.jsonl"
+    run_transcription(config(stub_dir, folder, threads, **options))
+    processes = tmp_path / "processes.jsonl"
+    pool = audio_process_pool(2)
+    try:
+        summary = run_transcription(config(stub_dir, folder, processes, **options), pool)
+    finally:
+        pool.shutdown()
+    assert summary == {"done": 3, "failed": 2, "skipped": 0}
+    assert processes.read_text() == threads.read_text()
+    rows = {json.loads(line)["audio_filepath"]: json.loads(line) for line in threads.open()}
+    assert rows[str(folder / "long.flac")]["text"] == " ".join(["a"] * 8)
+
+
+def test_a_speaker_pooling_model_gets_the_same_statistics_from_worker_processes(
+    speaker_stub_dir, tmp_path
+):
+    from speech_lstm.inference.featurize import feature_processes
+
+    bursts = write_bursts(tmp_path / "bursts.wav")
+    quiet = write_near_silence(tmp_path / "quiet.wav")
+    with feature_processes(2) as pool:
+        transcriber = Transcriber.load(speaker_stub_dir, feature_executor=pool)
+        pooled = transcriber.transcribe([bursts, quiet], speakers=["x", "x"])
+    assert [r.text for r in pooled] == ["a a a", ""]
+
+
+def test_a_transcription_job_leaves_librosa_to_its_feature_workers():
+    """The start-up gain of `feature_processes` holds only while the job's own process does
+    not import librosa (or scipy.signal) on its way to the first batch."""
+    probe = (
+        "import sys; import speech_lstm.cli.jobs, speech_lstm.transcription.runner; "
+        "import speech_lstm.transcription.transcriber, speech_lstm.inference.backends; "
+        "print(sorted(m for m in ('librosa', 'scipy.signal') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert result.stdout.strip() == "[]"

@@ -100,11 +100,18 @@ def train(config: TrainConfig) -> int | None:
 
 
 def transcribe(config: Any) -> int | None:
-    """Transcribes the inputs; status 1 when any input failed (its row carries `error`)."""
-    import_tensorflow()
-    from speech_lstm.transcription import run_transcription
+    """Transcribes the inputs; status 1 when any input failed (its row carries `error`).
 
-    summary = run_transcription(config)
+    A local job starts its feature worker processes first: they load librosa while this
+    process loads TensorFlow (a one-file job's start-up, benchmarks/startup.py)."""
+    from speech_lstm.inference.featurize import feature_processes
+
+    workers = config.num_workers if config.runner == "local" else 0
+    with feature_processes(workers) as feature_executor:
+        import_tensorflow()
+        from speech_lstm.transcription import run_transcription
+
+        summary = run_transcription(config, feature_executor)
     return 1 if summary["failed"] else None
 
 

@@ -20,7 +20,6 @@ where the utterance ends. `tests/test_waveform_export.py` checks it against `com
 
 from __future__ import annotations
 
-import librosa
 import numpy as np
 import scipy.fft
 import tensorflow as tf
@@ -35,6 +34,8 @@ TOP_DB = 80.0  # librosa.power_to_db's range below the maximum
 def delta_operators(order: int) -> dict[int, np.ndarray]:
     """{frames: (frames, frames) matrix D} with `D @ x` = `compute_mfcc`'s delta of `order` of a
     (frames, dims) array x, for frames 1 .. DELTA_WIDTH (zeros below 3 frames)."""
+    import librosa  # where used: a transcription job's process never loads it (features.py)
+
     operators = {}
     for frames in range(1, DELTA_WIDTH + 1):
         if frames < 3:
@@ -65,6 +66,8 @@ class MfccGraph:
                 "normalise per speaker. Received: features.normalize_scope='speaker'; export "
                 "the features-input model instead (waveform=false)."
             )
+        import librosa  # see delta_operators
+
         self.config = config
         self.n_fft = 1 << (config.win_length - 1).bit_length()
         window = librosa.filters.get_window("hann", config.win_length, fftbins=True)

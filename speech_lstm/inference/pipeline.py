@@ -16,50 +16,26 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import soundfile
 
-from speech_lstm.audio import AudioError, AudioSpan, load_audio, span_frames
-from speech_lstm.features import FeatureStatistics, MfccConfig, compute_mfcc
+from speech_lstm.audio import AudioError, AudioSpan, span_frames
+from speech_lstm.features import FeatureStatistics, MfccConfig
 from speech_lstm.inference.chunking import (
     Chunk,
     ChunkingConfig,
     split_waveform,
     stream_file_chunks,
 )
+from speech_lstm.inference.featurize import Segment, featurize, load_whole
 from speech_lstm.inference.logits import AveragedLogits, LogitComputer
 
 AudioInput = str | Path | np.ndarray | AudioSpan
-
-
-@dataclass
-class Segment:
-    """One model input: a whole short input or one chunk of a long one.
-
-    Attributes:
-        item: position of its input among the inputs.
-        name: the input's path (with its span for an `AudioSpan`), or `<array N>` for a
-            waveform.
-        part: its number among the input's segments.
-        offset: where it starts in the input's file, in seconds (a span's offset included).
-        seconds: its duration.
-        features: (frames, dims) features; None when it failed.
-        error: why it could not be read or featurised; None when it could.
-        last: whether it is its input's last segment.
-    """
-
-    item: int
-    name: str
-    part: int
-    offset: float = 0.0
-    seconds: float = 0.0
-    features: np.ndarray | None = None
-    error: str | None = None
-    last: bool = True
 
 
 @dataclass
@@ -90,6 +66,9 @@ class LogitPipeline:
         logits: the logit computer (`speech_lstm.inference.backends.backend_logits`).
         num_workers: threads reading audio and computing features.
         chunking: when and how long inputs are split; `ChunkingConfig(0)` never splits.
+        feature_executor: computes the features instead of `num_workers` threads of this
+            process (a job's worker processes, `featurize.feature_processes`); its owner
+            shuts it down.
     """
 
     def __init__(
@@ -98,6 +77,7 @@ class LogitPipeline:
         logits: LogitComputer,
         num_workers: int = 2,
         chunking: ChunkingConfig | None = None,
+        feature_executor: Executor | None = None,
     ):
         if num_workers < 1:
             raise ValueError(f"num_workers must be >= 1. Received: {num_workers}")
@@ -105,6 +85,7 @@ class LogitPipeline:
         self.logits = logits
         self.num_workers = num_workers
         self.chunking = chunking or ChunkingConfig()
+        self.feature_executor = feature_executor
 
     def batches(
         self,
@@ -138,7 +119,7 @@ class LogitPipeline:
             inputs = list(inputs)
             per_input = self._statistics_per_input(inputs, speakers, statistics or {})
         window = batch_size * sort_window
-        with ThreadPoolExecutor(self.num_workers) as pool:
+        with self._workers() as pool:
             segments = _in_order(self._segment_futures(inputs, pool), depth=window)
             for group in _groups(segments, window):
                 yield from self._window(group, batch_size, per_input)
@@ -178,11 +159,17 @@ class LogitPipeline:
         """Statistics pooled per key over `inputs` (one key each); unreadable inputs add
         nothing (the logit pass reports them)."""
         pooled = {key: FeatureStatistics(self.features.feature_dim) for key in keys}
-        with ThreadPoolExecutor(self.num_workers) as pool:
+        with self._workers() as pool:
             for segment in _in_order(self._segment_futures(inputs, pool), depth=64):
                 if segment.error is None:
                     pooled[keys[segment.item]].add(segment.features)
         return pooled
+
+    def _workers(self) -> AbstractContextManager[Executor]:
+        """The feature workers of one pass: the given executor, or threads for the pass."""
+        if self.feature_executor is not None:
+            return nullcontext(self.feature_executor)
+        return ThreadPoolExecutor(self.num_workers)
 
     def _window(
         self,
@@ -214,9 +201,7 @@ class LogitPipeline:
         logits, lengths = self.logits(features)
         return logits, lengths, [logits]
 
-    def _segment_futures(
-        self, inputs: Iterable[AudioInput], pool: ThreadPoolExecutor
-    ) -> Iterator[Future]:
+    def _segment_futures(self, inputs: Iterable[AudioInput], pool: Executor) -> Iterator[Future]:
         """Futures of every input's segments, in input order (long files chunked lazily)."""
         for item, source in enumerate(inputs):
             name = f"<array {item}>" if isinstance(source, np.ndarray) else str(source)
@@ -232,31 +217,31 @@ class LogitPipeline:
                     yield _completed(Segment(item, name, 0, error=error))
                     continue
                 if not self.chunking.needs_split(seconds):
-                    yield pool.submit(self._load_whole, item, name, source)
+                    yield pool.submit(load_whole, self.features, item, name, source)
                     continue
                 chunks = stream_file_chunks(source, self.features.sample_rate, self.chunking)
             yield from self._chunk_futures(item, name, chunks, pool)
 
     def _chunk_futures(
-        self, item: int, name: str, chunks: Iterable[Chunk], pool: ThreadPoolExecutor
+        self, item: int, name: str, chunks: Iterable[Chunk], pool: Executor
     ) -> Iterator[Future]:
         """Submits each chunk's features, marking the last; a read error ends the input."""
         previous: tuple[int, Chunk] | None = None
         try:
             for part, chunk in enumerate(chunks):
                 if previous is not None:
-                    yield pool.submit(self._featurize, item, name, *previous, False)
+                    yield pool.submit(featurize, self.features, item, name, *previous, False)
                 previous = (part, chunk)
         except (AudioError, ValueError) as error:
             part = previous[0] + 1 if previous else 0
             if previous is not None:
-                yield pool.submit(self._featurize, item, name, *previous, False)
+                yield pool.submit(featurize, self.features, item, name, *previous, False)
             yield _completed(Segment(item, name, part, error=str(error)))
             return
         if previous is None:
             yield _completed(Segment(item, name, 0, error=f"Audio has no samples: {name}"))
             return
-        yield pool.submit(self._featurize, item, name, *previous, True)
+        yield pool.submit(featurize, self.features, item, name, *previous, True)
 
     def _array_chunks(self, waveform: np.ndarray) -> list[Chunk]:
         """Chunks of an in-memory waveform, downmixed to mono.
@@ -273,26 +258,6 @@ class LogitPipeline:
                 f"Received: shape {waveform.shape}"
             )
         return split_waveform(mono, self.features.sample_rate, self.chunking)
-
-    def _load_whole(self, item: int, name: str, source: str | Path | AudioSpan) -> Segment:
-        span = source if isinstance(source, AudioSpan) else AudioSpan(str(source))
-        rate = self.features.sample_rate
-        try:
-            waveform = load_audio(span.path, rate, span.offset, span.duration)
-        except AudioError as error:
-            return Segment(item, name, 0, error=str(error))
-        return self._featurize(item, name, 0, Chunk(span.offset, waveform), True)
-
-    def _featurize(self, item: int, name: str, part: int, chunk: Chunk, last: bool) -> Segment:
-        segment = Segment(item, name, part, chunk.offset, last=last)
-        rate = self.features.sample_rate
-        try:
-            segment.features = compute_mfcc(chunk.waveform, rate, self.features)
-        except ValueError as error:
-            segment.error = f"Cannot compute features of {name}: {error}"
-            return segment
-        segment.seconds = len(chunk.waveform) / rate
-        return segment
 
 
 def _header_seconds(source: str | Path | AudioSpan) -> tuple[float, str | None]:

@@ -27,7 +27,8 @@ class TranscribeConfig:
             `pred_text`, so the output is a predictions file as it is); null writes our own
             layout (`audio_filepath`, `text`, `duration`) as for other inputs.
         extensions: audio file extensions a folder search keeps.
-        num_workers: threads reading audio and computing features.
+        num_workers: worker processes reading audio and computing features (threads on a
+            one-core machine, and in `Transcriber`); beam_lm also runs this many searches.
         timestamps: add `words` (word, start, end, confidence) to every row; times count
             from the start of the file (a manifest segment's offset included).
         resume: skip inputs that already have a row in `output` and append the rest.

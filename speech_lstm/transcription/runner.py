@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Generator
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,7 +29,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def run_transcription(config: TranscribeConfig) -> dict[str, int]:
+def run_transcription(
+    config: TranscribeConfig, feature_executor: Executor | None = None
+) -> dict[str, int]:
     """Transcribes `config.input` into `config.output`, writing and flushing every batch.
 
     With `config.resume`, inputs that already have a row in the output (done or failed) are
@@ -36,6 +39,8 @@ def run_transcription(config: TranscribeConfig) -> dict[str, int]:
     loses a row. Subtitle formats and CTM turn on word timestamps. A JSONL manifest's rows
     are written to JSONL with their own fields and the hypothesis in
     `config.hypothesis_field` (NeMo's layout); `hypothesis_field=null` writes ours.
+    `feature_executor` computes a local job's features (the job's worker processes,
+    `speech_lstm.inference.featurize.feature_processes`) instead of threads.
 
     Returns:
         Counts of `done`, `failed` and `skipped` inputs; also logged as a summary line.
@@ -54,7 +59,7 @@ def run_transcription(config: TranscribeConfig) -> dict[str, int]:
     if config.runner == "ray":
         batches = ray_batches(config, items, pending, timestamps)
     else:
-        batches = _local_batches(config, items, pending, timestamps)
+        batches = _local_batches(config, items, pending, timestamps, feature_executor)
     progress = Progress(len(pending), enabled=config.progress)
     try:
         for batch in batches:
@@ -76,11 +81,12 @@ def _local_batches(
     items: list[InputItem],
     pending: list[InputItem],
     timestamps: bool,
+    feature_executor: Executor | None = None,
 ) -> Generator[list[tuple[int, TranscriptionResult]], None, None]:
     """(position in `pending`, result) pairs from a model loaded in this process."""
     from speech_lstm.transcription.transcriber import load_job_transcriber
 
-    transcriber = load_job_transcriber(config, timestamps)
+    transcriber = load_job_transcriber(config, timestamps, feature_executor)
     speakers = input_speakers(pending, config.speaker)
     statistics = None
     if len(pending) < len(items) and transcriber.trained.features.normalizes_per_speaker:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -53,6 +54,8 @@ class Transcriber:
         chunking: when and how long inputs are split.
         timestamps: add timed, scored `words` to each result.
         logits: the logit computer; by default the Keras model through one `tf.function`.
+        feature_executor: computes the features instead of `num_workers` threads (a job's
+            worker processes, `speech_lstm.inference.featurize.feature_processes`).
 
     Example:
         >>> t = Transcriber.load("outputs/train/model")  # doctest: +SKIP
@@ -67,12 +70,15 @@ class Transcriber:
         chunking: ChunkingConfig | None = None,
         timestamps: bool = False,
         logits: LogitComputer | None = None,
+        feature_executor: Executor | None = None,
     ):
         self.trained = trained
         self.decoder = decoder or DecoderConfig()
         subsampling = trained.model_config.subsampling
         self.logits = logits or LogitComputer(trained.acoustic_model, subsampling)
-        self.pipeline = LogitPipeline(trained.features, self.logits, num_workers, chunking)
+        self.pipeline = LogitPipeline(
+            trained.features, self.logits, num_workers, chunking, feature_executor
+        )
         self.timestamps = timestamps
         lm = (
             trained.language_model(self.decoder.lm_path) if self.decoder.type == "beam_lm" else None
@@ -99,7 +105,8 @@ class Transcriber:
             ensemble: more model directories whose log-posteriors are averaged with
                 `model_dir`'s (`AveragedLogits`); features, frame rate and characters must
                 match `model_dir`'s, and its LM is the one used.
-            **options: `num_workers`, `chunking`, `timestamps` (see the class).
+            **options: `num_workers`, `chunking`, `timestamps`, `feature_executor` (see
+                the class).
 
         Raises:
             ValueError: an ensemble member that cannot be averaged, naming each difference.
@@ -272,9 +279,11 @@ class Transcriber:
         return TranscriptionResult(path, text, seconds, None, words, offset=offset)
 
 
-def load_job_transcriber(config: TranscribeConfig, timestamps: bool) -> Transcriber:
+def load_job_transcriber(
+    config: TranscribeConfig, timestamps: bool, feature_executor: Executor | None = None
+) -> Transcriber:
     """The `Transcriber` a transcription job's settings describe: one per local job, one per
-    Ray worker, so that both runners transcribe alike."""
+    Ray worker, so that both runners transcribe alike (`feature_executor`: see the class)."""
     return Transcriber.load(
         config.model_dir,
         config.decoder,
@@ -283,6 +292,7 @@ def load_job_transcriber(config: TranscribeConfig, timestamps: bool) -> Transcri
         num_workers=config.num_workers,
         chunking=ChunkingConfig(config.chunk_seconds, config.chunk_search_seconds),
         timestamps=timestamps,
+        feature_executor=feature_executor,
     )
 
 
