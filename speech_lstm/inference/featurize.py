@@ -87,7 +87,7 @@ def feature_processes(num_workers: int) -> Iterator[ProcessPoolExecutor | None]:
     """Up to `num_workers` feature worker processes for a job, the first started (and warmed
     up) at once; None, for the pipeline's own threads, with fewer than 2 CPU cores or
     `num_workers < 1`. Start it before importing TensorFlow."""
-    if num_workers < 1 or (os.cpu_count() or 1) < 2:
+    if num_workers < 1 or _usable_cores() < 2:
         yield None
         return
     from speech_lstm.parallel import audio_process_pool
@@ -98,3 +98,10 @@ def feature_processes(num_workers: int) -> Iterator[ProcessPoolExecutor | None]:
         yield pool
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _usable_cores() -> int:
+    """Cores this process may run on (a container's CPU set, not the host's count)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1

@@ -64,7 +64,8 @@ class LogitPipeline:
     Args:
         features: the model's front end (sample rate, MFCC settings, normalisation scope).
         logits: the logit computer (`speech_lstm.inference.backends.backend_logits`).
-        num_workers: threads reading audio and computing features.
+        num_workers: threads reading audio and computing features (without
+            `feature_executor`).
         chunking: when and how long inputs are split; `ChunkingConfig(0)` never splits.
         feature_executor: computes the features instead of `num_workers` threads of this
             process (a job's worker processes, `featurize.feature_processes`); its owner
