@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 from recipes.demo.summarize import demo_summary
 from recipes.fsdd.summarize import summary_table as fsdd_table
@@ -13,8 +15,10 @@ from recipes.fsdd_adapt.summarize import summary_table as adapt_table
 from recipes.fsdd_speaker_count.choices import fsdd_speakers, speaker_choices
 from recipes.fsdd_speaker_count.summarize import summary_table as speaker_count_table
 from recipes.summary import load_json, markdown_table, pooled_wer, read_seconds
+from recipes.synthetic_large.ship import stage_families
 from recipes.synthetic_large.summarize import summary as synthetic_large_summary
 from recipes.synthetic_large.summarize import target_line
+from tests.conftest import ROOT
 
 
 def write_json(path: Path, value: dict) -> None:
@@ -193,3 +197,27 @@ def test_demo_summary_reports_both_decoders(tmp_path):
     assert "300 utterances" in lines[1]
     assert lines[2] == "  beam search + trigram LM: WER 9.00%  CER 4.00%"
     assert lines[3] == "  greedy decoding:          WER 40.00%  CER 0.00%"
+
+
+DATA_CONFIG = ROOT / "speech_lstm" / "conf" / "data" / "synthetic_large.yaml"
+
+
+def test_the_model_card_names_each_stages_training_families(tmp_path, monkeypatch):
+    hydra_run = tmp_path / "hydra" / "train"
+    (hydra_run / ".hydra").mkdir(parents=True)
+    splits = {"train": {"espeak_accents": ["en-us"], "kokoro_voices": ["jm_kumo"]}}
+    (hydra_run / ".hydra" / "config.yaml").write_text(
+        json.dumps({"data": {"synthetic": {"splits": splits}}})  # JSON is YAML
+    )
+    assert stage_families(hydra_run) == "espeak-ng, kokoro"
+    monkeypatch.chdir(ROOT)  # where `git show` finds the commit's data config
+    head = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True)
+    committed = tmp_path / "committed" / "train"
+    write_json(
+        committed / "model" / "training.json",
+        {"environment": {"source": {"commit": head.stdout.strip()}}},
+    )
+    train = yaml.safe_load(DATA_CONFIG.read_text())["synthetic"]["splits"]["train"]
+    expected = ["espeak-ng"] + [f for f in ("flite", "piper", "kokoro") if train.get(f"{f}_voices")]
+    assert stage_families(committed) == ", ".join(expected)
+    assert stage_families(tmp_path / "lost" / "train").startswith("not recorded")

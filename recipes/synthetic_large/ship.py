@@ -13,18 +13,22 @@ from __future__ import annotations
 import json
 import lzma
 import shutil
+import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from omegaconf import OmegaConf
 
 from recipes.summary import load_json, read_seconds
 from recipes.synthetic_large.summarize import family_table, load_reports
 from speech_lstm.atomic import atomic_directory
+from speech_lstm.synthetic.config import SHARED_FAMILIES
 
 MODEL_FILES = ("model.keras", "vocabulary.json", "features.json", "model.json", "training.json")
 LIMITS = """\
-- Trained on synthetic speech only (espeak-ng and flite voices); never on recordings of people.
+- Trained on synthetic speech only (the TTS voices above); never on recordings of people.
   Expect much higher error rates on real microphones, rooms, accents and spontaneous speech.
   Fine-tune it on your own data (`trainer.init_from=` this folder; see docs/adaptation.md).
 - English only; lower-case letters, space and apostrophe. Digits and symbols are not
@@ -38,14 +42,38 @@ LIMITS = """\
 def corpus_voices(corpus_json: Path) -> dict[str, list[str]]:
     """The voices of each split of the generated corpus, as `engine:voice` names."""
     splits = load_json(corpus_json)["config"]["splits"]
-    voices = {}
-    for split, settings in splits.items():
-        names = [f"espeak-ng:{a}+variants" for a in settings.get("espeak_accents", [])]
-        names += [f"flite:{v}" for v in settings.get("flite_voices", [])]
-        names += [f"festival:{v}" for v in settings.get("festival_voices", [])]
-        names += [f"piper:{v}" for v in settings.get("piper_voices", [])]
-        voices[split] = names
-    return voices
+    return {split: split_voices(settings) for split, settings in splits.items()}
+
+
+def split_voices(settings: Mapping[str, Any]) -> list[str]:
+    """A split's voices (`data.synthetic.splits.<split>`), as `engine:voice` names."""
+    names = [f"espeak-ng:{a}+variants" for a in settings.get("espeak_accents", [])]
+    for family in SHARED_FAMILIES:
+        names += [f"{family}:{v}" for v in settings.get(f"{family}_voices", [])]
+    return names
+
+
+def stage_families(run: Path) -> str:
+    """The TTS families a stage's training split had: from the run's Hydra config, else from
+    the data config at the commit its `training.json` records; "not recorded" without both."""
+    hydra_config = run / ".hydra" / "config.yaml"
+    if hydra_config.is_file():
+        train = OmegaConf.load(hydra_config).data.synthetic.splits.train
+    else:
+        metadata_path = run / "model" / "training.json"
+        metadata = load_json(metadata_path) if metadata_path.is_file() else {}
+        commit = (metadata.get("environment", {}).get("source") or {}).get("commit")
+        shown = subprocess.run(
+            ["git", "show", f"{commit}:speech_lstm/conf/data/synthetic_large.yaml"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if not commit or shown.returncode:
+            return "not recorded (its run folder kept no config)"
+        train = OmegaConf.create(shown.stdout).synthetic.splits.train
+    families = dict.fromkeys(name.split(":")[0] for name in split_voices(train))
+    return ", ".join(families)
 
 
 def training_command(run_dir: Path) -> str:
@@ -121,6 +149,16 @@ def model_card(out: Path, dest: Path, corpus_json: Path) -> str:
         *[f"- {split}: {', '.join(names)}" for split, names in voices.items()],
         "",
         "Test voices never occur in training; festival's whole family is held out.",
+        *[
+            "",
+            "The training split's TTS families in each stage (the last is the corpus above):",
+            "",
+            *[
+                f"{number}. {stage_families(run)}"
+                for number, run in enumerate([*stages, out / "train"], start=1)
+            ],
+        ]
+        * bool(stages),
         "",
         "## Recipe",
         "",
