@@ -24,12 +24,11 @@ class SplitConfig:
     """One split of the synthetic corpus: how many sentences and which voices speak them.
 
     Voices are the product of `espeak_accents` and `espeak_variants`, plus `flite_voices`,
-    `festival_voices` (festival voice names without `voice_`, e.g. `kal_diphone`) and
+    `festival_voices` (festival voice names without `voice_`, e.g. `kal_diphone`),
     `piper_voices` (`engines.PIPER_VOICE_PACKAGES` names or `.onnx` model paths) and
     `kokoro_voices` (`jf_alpha`, ...: `kokoro.py`), which speak their `<family>_share` of the
-    utterances; espeak-ng speaks the rest. Without
-    espeak-ng voices, the utterances are divided in proportion to the shares (one family speaks
-    them all). Each family's voices take turns. `espeak_random_variants` adds that many
+    utterances; espeak-ng speaks the rest. Without espeak-ng voices, the utterances are divided
+    in proportion to the shares (one family speaks them all). Each family's voices take turns. `espeak_random_variants` adds that many
     variants with settings drawn at random (`rand000`, ...; see `espeak_variants`) to
     `espeak_variants`: voice randomisation for a training split. `nonspeech_share` adds that
     share of `num_utterances` again as clips with nothing said (silence, noise, tones; empty
