@@ -28,13 +28,13 @@ class SplitConfig:
     `piper_voices` (`engines.PIPER_VOICE_PACKAGES` names or `.onnx` model paths) and
     `kokoro_voices` (`jf_alpha`, ...: `kokoro.py`), which speak their `<family>_share` of the
     utterances; espeak-ng speaks the rest. Without espeak-ng voices, the utterances are divided
-    in proportion to the shares (one family speaks them all). Each family's voices take turns. `espeak_random_variants` adds that many
-    variants with settings drawn at random (`rand000`, ...; see `espeak_variants`) to
-    `espeak_variants`: voice randomisation for a training split. `nonspeech_share` adds that
-    share of `num_utterances` again as clips with nothing said (silence, noise, tones; empty
-    transcript), and `edge_silence_s` pads each spoken utterance with up to that many seconds
-    of silence before and after: both for a training split, so that the model learns to write
-    nothing where nothing is said.
+    in proportion to the shares (one family speaks them all). Each family's voices take turns.
+    `espeak_random_variants` adds that many variants with settings drawn at random (`rand000`,
+    ...; see `espeak_variants`) to `espeak_variants`: voice randomisation for a training split.
+    `nonspeech_share` adds that share of `num_utterances` again as clips with nothing said
+    (silence, noise, tones; empty transcript), and `edge_silence_s` pads each spoken utterance
+    with up to that many seconds of silence before and after: both for a training split, so that
+    the model learns to write nothing where nothing is said.
     """
 
     num_utterances: int = 100
