@@ -74,3 +74,13 @@ def run_script(name: str, *overrides: str) -> subprocess.CompletedProcess:
         timeout=600,
         check=False,
     )
+
+
+def assert_spoken_files(utterances) -> None:
+    """Each utterance's file is a 16 kHz mono WAV of more than 0.5 s whose length the manifest
+    records: what a TTS engine's output is resampled and written as."""
+    for utterance in utterances:
+        info = soundfile.info(utterance.audio_filepath)
+        assert info.samplerate == 16000 and info.channels == 1
+        assert utterance.duration == pytest.approx(info.duration, abs=1e-3)
+        assert info.duration > 0.5

