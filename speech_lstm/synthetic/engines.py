@@ -95,7 +95,14 @@ def missing_pip_packages(voices: list[str]) -> list[str]:
 
 
 def _missing_kokoro_packages(voices: list[str]) -> list[str]:
-    names = sorted({v.split(":", 1)[1] for v in voices if v.startswith("kokoro:")})
+    names = sorted(
+        {
+            name
+            for voice in voices
+            if voice.startswith("kokoro:")
+            for name in kokoro.voice_components(voice.split(":", 1)[1])
+        }
+    )
     if not names:
         return []
     if importlib.util.find_spec(kokoro.MODULE) is None:

