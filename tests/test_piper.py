@@ -2,14 +2,16 @@
 that pip packages ship (the dev extra installs piper-tts and the joe voice)."""
 
 import importlib.util
+import json
 from collections import Counter
+from pathlib import Path
 
 import pytest
 import soundfile
 
 from speech_lstm.data.manifest import read_manifest
 from speech_lstm.synthetic import engines
-from speech_lstm.synthetic.config import SplitConfig, SyntheticConfig
+from speech_lstm.synthetic.config import SplitConfig, SyntheticConfig, check_disjoint_voices
 from speech_lstm.synthetic.corpus import generate_corpus, plan_split
 from speech_lstm.synthetic.engines import (
     SpeechRequest,
@@ -119,3 +121,50 @@ def test_piper_takes_its_share_and_leaves_the_other_families_theirs(tmp_path):
         r.voice.startswith("flite:") for r in plan_split("x", split, config, tmp_path, set())
     ]
     assert flite_now == flite_before  # adding piper moves no utterance into or out of flite
+
+
+def multi_speaker_model(folder, speakers: dict[str, int]) -> str:
+    """A piper model path whose `.onnx.json` names `speakers` (joe's config, renamed; the
+    `.onnx` is joe's, linked: these tests resolve speakers, they do not speak)."""
+    joe = engines.piper_model("joe")
+    model = folder / "many-medium.onnx"
+    model.symlink_to(joe)
+    config = json.loads(Path(f"{joe}.json").read_text(encoding="utf-8"))
+    config.update(num_speakers=len(speakers), speaker_id_map=speakers)
+    Path(f"{model}.json").write_text(json.dumps(config), encoding="utf-8")
+    return str(model)
+
+
+def test_one_speaker_of_a_multi_speaker_piper_model_is_chosen_by_name(tmp_path):
+    require_piper()
+    model = multi_speaker_model(tmp_path, {"p225": 0, "p226": 1, "p227": 2})
+    split = SplitConfig(2, piper_voices=[f"{model}#*"], piper_share=1.0)
+    assert split.voices() == [f"piper:{model}#p225", f"piper:{model}#p226", f"piper:{model}#p227"]
+    command = engines.piper_command(f"{model}#p226", 1.0, tmp_path)
+    assert command[command.index("--speaker") + 1] == "1"
+    assert "--speaker" not in engines.piper_command("joe", 1.0, tmp_path)
+    assert missing_pip_packages([f"piper:{model}#p227"]) == []
+    with pytest.raises(ValueError, match=r"has no speaker 'p999'; it has 3: p225, p226, p227"):
+        missing_pip_packages([f"piper:{model}#p999"])
+    joe = engines.piper_model("joe")
+    with pytest.raises(ValueError, match="has no speaker 'p1'; it has one speaker"):
+        engines.piper_command(f"{joe}#p1", 1.0, tmp_path)
+    with pytest.raises(ValueError, match="has a single speaker; drop the #"):
+        SplitConfig(2, piper_voices=[f"{joe}#*"], piper_share=1.0).voices()
+
+
+def test_speakers_of_one_piper_model_may_be_split_between_train_and_test(tmp_path):
+    require_piper()
+    model = multi_speaker_model(tmp_path, {"p225": 0, "p226": 1, "p227": 2})
+    train = SplitConfig(2, piper_voices=[f"{model}#p225", f"{model}#p226"], piper_share=1.0)
+    check_disjoint_voices(
+        {"train": train, "test": SplitConfig(2, piper_voices=[f"{model}#p227"], piper_share=1.0)}
+    )
+    everyone = SplitConfig(2, piper_voices=[f"{model}#*"], piper_share=1.0)
+    with pytest.raises(ValueError, match="#p227' is in splits 'train' and 'test'"):
+        check_disjoint_voices(
+            {
+                "train": everyone,
+                "test": SplitConfig(2, piper_voices=[f"{model}#p227"], piper_share=1.0),
+            }
+        )

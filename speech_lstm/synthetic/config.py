@@ -2,7 +2,8 @@
 one `SplitConfig` per split. Light: no TTS engine or sentence generator is imported here.
 
 Voices are `engine:name` strings: `espeak-ng:en-us+m3` (accent + variant), `flite:slt`,
-`festival:kal_diphone`, `piper:joe`, `kokoro:jf_alpha` or a blend, `kokoro:jf_alpha+jm_kumo`.
+`festival:kal_diphone`, `piper:joe` (or `piper:MODEL.onnx`, `piper:MODEL.onnx#SPEAKER`),
+`kokoro:jf_alpha` or a blend, `kokoro:jf_alpha+jm_kumo`.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ import itertools
 import json
 import re
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 from speech_lstm.synthetic.espeak_variants import random_variant_names, random_variant_text
 
+PIPER_SPEAKER = "#"  # MODEL.onnx#SPEAKER: one speaker of a multi-speaker piper model
 # Families other than espeak-ng, in the order a split's share of utterances is drawn.
 SHARED_FAMILIES = ("flite", "festival", "piper", "kokoro")
 
@@ -93,9 +96,10 @@ class SplitConfig:
                     f"jf_alpha+jm_kumo. Received: {name!r}"
                 )
         for name in self.piper_voices:
-            if not re.fullmatch(r"[A-Za-z0-9_-]+", name) and not name.endswith(".onnx"):
+            if not re.fullmatch(r"[A-Za-z0-9_-]+|.+\.onnx(#[^#]+)?", name):
                 raise ValueError(
-                    "piper_voices are voice names such as joe or paths of .onnx voice models. "
+                    "piper_voices are voice names such as joe, paths of .onnx voice models, or "
+                    "MODEL.onnx#SPEAKER for one speaker of a multi-speaker model (#* for all). "
                     f"Received: {name!r}"
                 )
 
@@ -121,8 +125,32 @@ class SplitConfig:
         return {family: getattr(self, f"{family}_share") for family in SHARED_FAMILIES}
 
     def family_voices(self) -> dict[str, list[str]]:
-        """Family -> its voice names, for the families other than espeak-ng."""
-        return {family: getattr(self, f"{family}_voices") for family in SHARED_FAMILIES}
+        """Family -> its voice names, for the families other than espeak-ng (a piper
+        `MODEL.onnx#*` stands for each speaker of the model)."""
+        voices = {family: getattr(self, f"{family}_voices") for family in SHARED_FAMILIES}
+        voices["piper"] = [each for name in voices["piper"] for each in _piper_speakers(name)]
+        return voices
+
+
+def piper_speaker_ids(model: str) -> dict[str, int]:
+    """Speaker name -> id of a piper `.onnx` model, from the `.onnx.json` beside it (empty for
+    a model of one speaker)."""
+    config = Path(f"{model}.json")
+    if not config.is_file():
+        raise ValueError(f"piper voice model {model}: its config {config} does not exist")
+    return json.loads(config.read_text(encoding="utf-8")).get("speaker_id_map") or {}
+
+
+def _piper_speakers(name: str) -> list[str]:
+    """`MODEL.onnx#*` -> `MODEL.onnx#<speaker>` for each of its speakers; other names as they
+    are."""
+    model, _, speaker = name.partition(PIPER_SPEAKER)
+    if speaker != "*":
+        return [name]
+    speakers = piper_speaker_ids(model)
+    if not speakers:
+        raise ValueError(f"piper voice {name!r}: {model} has a single speaker; drop the #*")
+    return [f"{model}{PIPER_SPEAKER}{each}" for each in speakers]
 
 
 @dataclass

@@ -8,7 +8,8 @@ install when an engine or a voice is missing.
 piper (a neural VITS synthesiser, pip package `piper-tts`) runs as its own program
 (`python -m piper`), like the other engines: it is GPL-licensed and never imported here. Its
 voices are models; `PIPER_VOICE_PACKAGES` names the pip packages that ship one, and a path to
-a downloaded `.onnx` model (with its `.onnx.json` beside it) works too.
+a downloaded `.onnx` model (with its `.onnx.json` beside it) works too, `MODEL.onnx#SPEAKER`
+for one speaker of a model of many (its `.onnx.json` names them).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import numpy as np
 
 from speech_lstm.audio import load_audio, write_wav
 from speech_lstm.synthetic import kokoro
+from speech_lstm.synthetic.config import PIPER_SPEAKER, piper_speaker_ids
 
 ENGINES = ("espeak-ng", "flite", "festival", "piper", "kokoro")
 # The Debian program each engine needs (Kokoro takes its phonemes from espeak-ng).
@@ -119,9 +121,11 @@ def _missing_piper_packages(voices: list[str]) -> list[str]:
         return []
     missing = [] if importlib.util.find_spec("piper") else [PIPER_PACKAGE]
     for name in names:
-        if name.endswith(".onnx"):
-            if not Path(name).is_file():
-                raise ValueError(f"piper voice model {name} does not exist")
+        model, _, speaker = name.partition(PIPER_SPEAKER)
+        if model.endswith(".onnx"):
+            if not Path(model).is_file():
+                raise ValueError(f"piper voice model {model} does not exist")
+            piper_speaker_id(name)  # raises for a speaker the model does not have
             continue
         if name not in PIPER_VOICE_PACKAGES:
             raise ValueError(
@@ -135,10 +139,30 @@ def _missing_piper_packages(voices: list[str]) -> list[str]:
 
 
 def piper_model(voice: str) -> Path:
-    """The `.onnx` model of a piper voice name (`joe`) or path."""
-    if voice.endswith(".onnx"):
-        return Path(voice)
+    """The `.onnx` model of a piper voice name (`joe`) or path (`MODEL.onnx[#SPEAKER]`)."""
+    model = voice.partition(PIPER_SPEAKER)[0]
+    if model.endswith(".onnx"):
+        return Path(model)
     return Path(importlib.import_module(PIPER_VOICE_PACKAGES[voice][1]).model_path())
+
+
+def piper_speaker_id(voice: str) -> int | None:
+    """The speaker id of `MODEL.onnx#SPEAKER` in its model; None for a voice without one.
+
+    Raises:
+        ValueError: when the model has no such speaker, or only one.
+    """
+    model, _, speaker = voice.partition(PIPER_SPEAKER)
+    if not speaker:
+        return None
+    speakers = piper_speaker_ids(model)
+    if speaker not in speakers:
+        known = ", ".join(list(speakers)[:20]) + (", ..." if len(speakers) > 20 else "")
+        raise ValueError(
+            f"piper voice {voice!r}: {model} has no speaker {speaker!r}"
+            + (f"; it has {len(speakers)}: {known}" if speakers else "; it has one speaker")
+        )
+    return speakers[speaker]
 
 
 def missing_debian_packages(voices: list[str]) -> list[str]:
@@ -318,10 +342,12 @@ def piper_command(voice: str, length_scale: float, out_dir: Path) -> list[str]:
     noise, every call would differ); the rate comes from `length_scale`. piper has no pitch
     setting: the request's pitch is not used.
     """
+    speaker_id = piper_speaker_id(voice)
     return [
         sys.executable,
         *("-m", "piper", "-m", str(piper_model(voice)), "--output-dir", str(out_dir)),
         *("--length-scale", f"{length_scale:.2f}", "--noise-scale", "0", "--noise-w-scale", "0"),
+        *(("--speaker", str(speaker_id)) if speaker_id is not None else ()),
     ]
 
 
