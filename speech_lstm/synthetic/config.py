@@ -28,7 +28,8 @@ class SplitConfig:
 
     Voices are the product of `espeak_accents` and `espeak_variants`, plus `flite_voices`,
     `festival_voices` (festival voice names without `voice_`, e.g. `kal_diphone`),
-    `piper_voices` (`engines.PIPER_VOICE_PACKAGES` names or `.onnx` model paths) and
+    `piper_voices` (`engines.PIPER_VOICE_PACKAGES` names, `.onnx` model paths, or
+    `MODEL.onnx#SPEAKER` for one speaker of a multi-speaker model, `#*` for each) and
     `kokoro_voices` (`jf_alpha`, ..., or blends such as `jf_alpha+jm_kumo`: `kokoro.py`),
     which speak their `<family>_share` of the utterances; espeak-ng speaks the rest. Without
     espeak-ng voices, the utterances are divided in proportion to the shares (one family speaks

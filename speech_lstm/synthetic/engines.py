@@ -121,7 +121,7 @@ def _missing_piper_packages(voices: list[str]) -> list[str]:
         return []
     missing = [] if importlib.util.find_spec("piper") else [PIPER_PACKAGE]
     for name in names:
-        model, _, speaker = name.partition(PIPER_SPEAKER)
+        model = name.partition(PIPER_SPEAKER)[0]
         if model.endswith(".onnx"):
             if not Path(model).is_file():
                 raise ValueError(f"piper voice model {model} does not exist")
