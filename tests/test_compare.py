@@ -109,3 +109,26 @@ def test_compare_needs_two_reports_with_per_utterance_errors(reports, tmp_path):
         timeout=60,
     )
     assert done.returncode == 2 and "at least two" in done.stderr
+
+
+def test_the_same_test_set_in_two_checkouts_compares_by_path_inside_it(tmp_path, monkeypatch):
+    """Absolute audio paths differ between checkouts; paths inside the manifest's folder match."""
+    every = set(REFERENCES)
+    first = report_dropping_last_word(tmp_path / "checkout_a", "baseline", every)
+    second = report_dropping_last_word(tmp_path / "checkout_b", "better", set())
+    comparison = compare_reports([first, second], samples=200)
+    assert comparison.tests[0].n_utterances == 40 and comparison.tests[0].significant
+    assert not comparison.warnings
+    # a manifest given relative to the working directory, as the recipes do
+    monkeypatch.chdir(tmp_path / "checkout_b")
+    manifest, predictions = Path("data/test.jsonl"), Path("data/better.jsonl")
+    relative = Path(evaluate(manifest, predictions, tmp_path / "relative")["report_json"])
+    assert json.loads(relative.read_text())["manifest"] == "data/test.jsonl"
+    assert compare_reports([relative, second], samples=200).tests[0].n_utterances == 40
+    # the same file names with other references are another test set: no test
+    other_texts = {key: f"{text} epsilon" for key, text in REFERENCES.items()}
+    manifest, predictions = write_case(tmp_path / "checkout_c" / "data", other_texts, other_texts)
+    third = Path(evaluate(manifest, predictions, tmp_path / "checkout_c" / "eval")["report_json"])
+    comparison = compare_reports([first, third], samples=200)
+    assert comparison.tests == [None]
+    assert any("references differ" in warning for warning in comparison.warnings)

@@ -1,6 +1,7 @@
 """Packs a finished synthetic_large run as a shipped model: `models/<name>/` in the repository.
 
-Usage: python -m recipes.synthetic_large.ship OUT DEST
+Usage: python -m recipes.synthetic_large.ship OUT DEST [CORPUS_JSON]
+(CORPUS_JSON: the corpus's corpus.json, default data/synthetic_large/corpus.json)
 Copies the model directory of `OUT/train/model` (weights, vocabulary, feature and model
 settings, training.json) into DEST, its LM compressed with xz (`lm.arpa.xz`, read as it is by
 `load_model_dir`), and writes DEST/MODEL_CARD.md from what the run recorded: the corpus's

@@ -2,6 +2,8 @@
 
 The test resamples the utterances the two reports share (matched by key), so it measures the
 difference between systems on the same audio rather than between two noisy corpus figures.
+An audio path under the report's manifest folder counts relative to it, so two checkouts or
+machines evaluating the same test set compare (their absolute paths differ).
 """
 
 from __future__ import annotations
@@ -68,8 +70,21 @@ def load_report(path: str | Path, label: str | None = None) -> LoadedReport:
             f"{path} has no per-utterance errors; re-run scripts/evaluate.py to write them. "
             f"Received keys: {sorted(figures)[:12]}"
         )
-    pairs = {key: (int(e), int(w)) for key, (e, w) in errors.items()}
+    root = Path(figures["manifest"]).parent if figures.get("manifest") else None
+    pairs = {_relative_key(key, root): (int(e), int(w)) for key, (e, w) in errors.items()}
     return LoadedReport(label or path.parent.name or str(path), path, figures, pairs)
+
+
+def _relative_key(key: str, root: Path | None) -> str:
+    """`key` relative to the manifest's folder when it is a path inside it (a manifest given
+    as a relative path matches the last place its folder appears in the key)."""
+    if root is None or not Path(key).is_absolute():
+        return key
+    parts, folder = Path(key).parts, Path(root).parts
+    for start in range(len(parts) - len(folder) - 1, -1, -1):
+        if parts[start : start + len(folder)] == folder:
+            return "/".join(parts[start + len(folder) :])
+    return key
 
 
 def _per_utterance_errors(path: Path) -> dict[str, list[int]]:
@@ -95,6 +110,12 @@ def compare_reports(
     for other in reports[1:]:
         common = [key for key in baseline.utterance_errors if key in other.utterance_errors]
         comparison.warnings += _warnings(baseline, other, len(common))
+        if _references_differ(baseline, other, common):
+            comparison.warnings.append(
+                f"{other.label} and {baseline.label} name the same utterances but their "
+                "references differ in length: not the same test set, no test."
+            )
+            common = []
         comparison.tests.append(
             paired_bootstrap(
                 [baseline.utterance_errors[k][0] for k in common],
@@ -109,6 +130,11 @@ def compare_reports(
             else None
         )
     return comparison
+
+
+def _references_differ(a: LoadedReport, b: LoadedReport, keys: list[str]) -> bool:
+    """Whether any shared key has references of different word counts in the two reports."""
+    return any(a.utterance_errors[k][1] != b.utterance_errors[k][1] for k in keys)
 
 
 def _labels(paths: Sequence[str | Path]) -> list[str]:
