@@ -6,7 +6,7 @@
 #      and its three English voices (installed with apt-get when run as root; otherwise it
 #      prints the sudo command and stops with exit 1)
 #   2. generate the corpus into data/synthetic_large (about 50 min on 2 cores; reused)
-#   3. train (about 2.5 h on 2 CPU cores; skipped when OUT_DIR/train/model exists, resumed
+#   3. train (about 5 h on 2 CPU cores; skipped when OUT_DIR/train/model exists, resumed
 #      from OUT_DIR/train/backup after an interruption)
 #   4. evaluate greedy decoding on the test split; print WER (target <= 20%), WER per TTS
 #      family and the time of each step, and write OUT_DIR/summary.md

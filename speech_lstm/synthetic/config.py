@@ -18,6 +18,7 @@ from pathlib import Path
 from speech_lstm.synthetic.espeak_variants import random_variant_names, random_variant_text
 
 PIPER_SPEAKER = "#"  # MODEL.onnx#SPEAKER: one speaker of a multi-speaker piper model
+KOKORO_BLEND = "+"  # jf_alpha+jm_kumo: the mean of the voices' styles (kokoro.py)
 # Families other than espeak-ng, in the order a split's share of utterances is drawn.
 SHARED_FAMILIES = ("flite", "festival", "piper", "kokoro")
 
@@ -268,9 +269,14 @@ def check_disjoint_voices(splits: dict[str, SplitConfig]) -> None:
                 seen[speaker] = name
 
 
+def kokoro_voice_parts(voice: str) -> list[str]:
+    """The packaged Kokoro voices `voice` is made of: itself, or the parts of a blend."""
+    return voice.split(KOKORO_BLEND)
+
+
 def _speakers(voice: str) -> list[str]:
     """The packaged voices heard in `voice`: the parts of a Kokoro blend, else the voice."""
     family, _, name = voice.partition(":")
     if family != "kokoro":
         return [voice]
-    return [f"kokoro:{part}" for part in name.split("+")]  # kokoro.BLEND, not imported here
+    return [f"kokoro:{part}" for part in kokoro_voice_parts(name)]

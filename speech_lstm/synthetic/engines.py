@@ -28,7 +28,7 @@ import numpy as np
 
 from speech_lstm.audio import load_audio, write_wav
 from speech_lstm.synthetic import kokoro
-from speech_lstm.synthetic.config import PIPER_SPEAKER, piper_speaker_ids
+from speech_lstm.synthetic.config import PIPER_SPEAKER, kokoro_voice_parts, piper_speaker_ids
 
 ENGINES = ("espeak-ng", "flite", "festival", "piper", "kokoro")
 # The Debian program each engine needs (Kokoro takes its phonemes from espeak-ng).
@@ -102,7 +102,7 @@ def _missing_kokoro_packages(voices: list[str]) -> list[str]:
             name
             for voice in voices
             if voice.startswith("kokoro:")
-            for name in kokoro.voice_components(voice.split(":", 1)[1])
+            for name in kokoro_voice_parts(voice.split(":", 1)[1])
         }
     )
     if not names:

