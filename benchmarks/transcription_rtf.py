@@ -3,10 +3,12 @@
     python benchmarks/transcription_rtf.py rtf --model-dir M --manifest train.jsonl --minutes 30
     python benchmarks/transcription_rtf.py files --model-dir M --manifest train.jsonl --count 1000
     python benchmarks/transcription_rtf.py long --model-dir M --manifest test.jsonl --minutes 60
+    python benchmarks/transcription_rtf.py rtf ... --warp-search 0.8 0.9 1.1 1.2
 
 `rtf` times `Transcriber.transcribe` (audio reading, features, model, decoding; model loading
 excluded and reported apart) over the first utterances of a manifest totalling `--minutes`,
-once per decoder. `files` and `long` report this process's peak RSS after transcribing
+once per decoder (`--warp-search`: with test-time warp search, one more forward pass per
+factor). `files` and `long` report this process's peak RSS after transcribing
 `--count` files, or one file made by looping the manifest's audio to `--minutes`; run each
 case in its own process so that peaks do not mix. Prints one JSON line per measurement.
 """
@@ -58,6 +60,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--num-workers", type=int, default=2)
     parser.add_argument("--backend", default="keras")
+    parser.add_argument("--warp-search", nargs="*", type=float, default=[])
     return parser.parse_args()
 
 
@@ -98,6 +101,7 @@ def _timed(args, decoder_type: str, paths: list[str]) -> dict:
         DecoderConfig(decoder_type),
         backend=args.backend,
         num_workers=args.num_workers,
+        warp_search=args.warp_search,
     )
     loaded = time.perf_counter()
     results = transcriber.transcribe(paths, batch_size=args.batch_size)
@@ -112,6 +116,7 @@ def _report(args, timing: dict, seconds: float, decoder: str, files: int) -> Non
         "case": args.case,
         "decoder": decoder,
         "backend": args.backend,
+        "warp_search": args.warp_search,
         "files": files,
         "audio_s": round(seconds, 1),
         "wall_s": round(timing["wall_s"], 2),

@@ -118,7 +118,8 @@ def compute_mfcc(
         config: the front-end settings.
         warp: vocal-tract-length perturbation for training copies: the power spectrum is
             stretched along frequency by this factor before the mel filters (see
-            `warp_spectrum`); 1.0, the default, is what transcription always uses.
+            `warp_spectrum`); 1.0, the default, is what transcription uses unless asked for
+            a warp search (`speech_lstm.inference.warp_search`).
 
     Returns:
         float32 array of shape (frames, config.feature_dim), frames = 1 + samples // hop;

@@ -53,9 +53,24 @@ def test_only_transcriptions_whose_every_word_is_confident_are_kept(tmp_path):
     assert (summary.empty, summary.failed) == (1, 1)
     assert (summary.checked, summary.correct) == (2, 1)
     assert "1 of 2 (50.0%)" in summary.text()
+    assert (summary.reference_words, summary.word_errors) == (3, 1)  # "three" read "eight"
+    assert "their WER against them: 33.3%" in summary.text()
 
     relabelled, _ = select_pseudo_labels(rows, 0.5, sources, speaker="bob")
     assert len(relabelled) == 4 and {u.speaker for u in relabelled} == {"bob"}
+
+
+def test_mean_confidence_keeps_a_row_that_one_doubtful_word_would_drop(tmp_path):
+    rows = [
+        _row(tmp_path / "a.wav", "five six", 0.99, 0.6),  # mean 0.795, least 0.6
+        _row(tmp_path / "b.wav", "seven nine", 0.8, 0.7),  # mean 0.75, least 0.7
+    ]
+    by_least, _ = select_pseudo_labels(rows, 0.75)
+    by_mean, summary = select_pseudo_labels(rows, 0.76, confidence="mean")
+    assert by_least == [] and [u.text for u in by_mean] == ["five six"]
+    assert summary.below_threshold == 1
+    with pytest.raises(ValueError, match="confidence must be one of"):
+        PseudoLabelConfig(confidence="median")
 
 
 def test_agree_with_keeps_only_labels_the_other_transcriptions_share(tmp_path):

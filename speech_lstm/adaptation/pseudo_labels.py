@@ -2,10 +2,12 @@
 
 This is unsupervised adaptation to a new speaker or domain: transcribe their recordings
 (`scripts/transcribe.py ... timestamps=true`), keep the transcriptions whose every word the
-model was sure of, and fine-tune on them (`trainer.init_from`). A wrong label that gets in
+model was sure of (or, with `confidence: mean`, whose words it was surest of on average), and
+fine-tune on them (`trainer.init_from`). A wrong label that gets in
 teaches the error, so the threshold trades how much audio is kept against how often its
 label is wrong; when the audio's manifest happens to hold reference transcripts, the summary
-says how many kept labels match them (a diagnostic only: references never decide what is kept).
+says how many kept labels match them and their word error rate (a diagnostic only: references
+never decide what is kept).
 Repeated rounds (label with the adapted model, adapt again) can drift: a model that learnt a
 wrong label grows confident in it and labels more audio the same wrong way. `agree_with` keeps
 a label only when other transcriptions of the same audio (the unadapted model's, or other
@@ -22,6 +24,8 @@ from pathlib import Path
 from speech_lstm.data.manifest import Utterance, iter_jsonl_lines, read_manifest, write_manifest
 from speech_lstm.text import normalize_text
 
+CONFIDENCE_READINGS = ("min", "mean")
+
 
 @dataclass
 class PseudoLabelConfig:
@@ -31,7 +35,12 @@ class PseudoLabelConfig:
         predictions: JSONL written by `scripts/transcribe.py` with `timestamps=true` (each row
             needs `words` with confidences).
         output: the manifest of kept utterances to write.
-        min_confidence: keep a row when its least confident word reaches this (0-1).
+        min_confidence: keep a row when its confidence (see `confidence`) reaches this (0-1).
+        confidence: how a row's confidence is read off its words: "min", its least
+            confident word (strict: one doubtful word drops the row); "mean", the mean of its
+            words' confidences, which ranks whole transcriptions better where the model
+            doubts many words (a voice unlike its training voices), at the cost of keeping
+            rows with one bad word.
         manifest: the manifest the audio was transcribed from, if any: kept rows take its
             `speaker` field, and its transcripts (where present) measure the labels' accuracy.
         speaker: a speaker for every kept row (e.g. a folder of one person's recordings);
@@ -44,6 +53,7 @@ class PseudoLabelConfig:
     predictions: str = "???"
     output: str = "???"
     min_confidence: float = 0.9
+    confidence: str = "min"
     manifest: str | None = None
     speaker: str | None = None
     agree_with: list[str] = field(default_factory=list)
@@ -51,6 +61,10 @@ class PseudoLabelConfig:
     def __post_init__(self) -> None:
         if not 0.0 <= self.min_confidence <= 1.0:
             raise ValueError(f"min_confidence must be in [0, 1]. Received: {self.min_confidence}")
+        if self.confidence not in CONFIDENCE_READINGS:
+            raise ValueError(
+                f"confidence must be one of {CONFIDENCE_READINGS}. Received: {self.confidence!r}"
+            )
 
 
 @dataclass
@@ -65,6 +79,8 @@ class PseudoLabelSummary:
     disagreed: int = 0
     checked: int = 0
     correct: int = 0
+    reference_words: int = 0
+    word_errors: int = 0
 
     def text(self) -> str:
         """One paragraph for the console."""
@@ -76,15 +92,19 @@ class PseudoLabelSummary:
         if self.checked:
             lines.append(
                 f"labels matching the manifest's transcripts: {self.correct} of {self.checked} "
-                f"({self.correct / self.checked:.1%})"
+                f"({self.correct / self.checked:.1%}); their WER against them: "
+                f"{self.word_errors / max(self.reference_words, 1):.1%}"
             )
         return "\n".join(lines)
 
 
-def transcription_confidence(row: dict) -> float:
-    """The lowest word confidence of a transcription row; 0 when it has no words."""
-    words = row.get("words") or []
-    return min((float(word["confidence"]) for word in words), default=0.0)
+def transcription_confidence(row: dict, reading: str = "min") -> float:
+    """A transcription row's confidence: its lowest word confidence ("min") or their mean
+    ("mean"); 0 when it has no words."""
+    confidences = [float(word["confidence"]) for word in row.get("words") or []]
+    if not confidences:
+        return 0.0
+    return min(confidences) if reading == "min" else sum(confidences) / len(confidences)
 
 
 def select_pseudo_labels(
@@ -93,17 +113,19 @@ def select_pseudo_labels(
     sources: dict[str, Utterance] | None = None,
     speaker: str | None = None,
     agree_with: Iterable[dict[str, str]] = (),
+    confidence: str = "min",
 ) -> tuple[list[Utterance], PseudoLabelSummary]:
     """Utterances labelled with their confident transcriptions.
 
     Args:
         rows: transcription rows (`audio_filepath`, `text`, `duration`, `words`, or `error`).
-        min_confidence: the least confident word of a kept row reaches this.
+        min_confidence: a kept row's confidence reaches this.
         sources: the input manifest's utterances by absolute audio path, for speakers and the
             accuracy check.
         speaker: overrides every kept row's speaker.
         agree_with: other transcriptions, each by absolute audio path -> normalised text; a
             kept row's normalised text must equal each one's.
+        confidence: "min" or "mean" (see `PseudoLabelConfig`).
 
     Raises:
         ValueError: a row lacks word confidences (transcribed without `timestamps=true`).
@@ -126,7 +148,7 @@ def select_pseudo_labels(
         if not hypothesis.strip():
             summary.empty += 1
             continue
-        if transcription_confidence(row) < min_confidence:
+        if transcription_confidence(row, confidence) < min_confidence:
             summary.below_threshold += 1
             continue
         audio_path = str(Path(row["audio_filepath"]).resolve())
@@ -144,8 +166,7 @@ def select_pseudo_labels(
             )
         )
         if source is not None and source.text.strip():
-            summary.checked += 1
-            summary.correct += normalize_text(source.text) == text
+            _check_label(summary, normalize_text(source.text), text)
     summary.kept = len(kept)
     return kept, summary
 
@@ -158,10 +179,21 @@ def write_pseudo_labels(config: PseudoLabelConfig) -> PseudoLabelSummary:
     others = [_transcripts_by_audio(path) for path in config.agree_with]
     rows = (_parse_row(number, line) for number, line in iter_jsonl_lines(config.predictions))
     kept, summary = select_pseudo_labels(
-        rows, config.min_confidence, sources, config.speaker, others
+        rows, config.min_confidence, sources, config.speaker, others, config.confidence
     )
     write_manifest(config.output, kept)
     return summary
+
+
+def _check_label(summary: PseudoLabelSummary, reference: str, label: str) -> None:
+    """Counts a kept label against its reference transcript (both normalised)."""
+    import jiwer
+
+    summary.checked += 1
+    summary.correct += reference == label
+    measured = jiwer.process_words(reference, label)
+    summary.reference_words += len(reference.split())
+    summary.word_errors += measured.substitutions + measured.deletions + measured.insertions
 
 
 def _transcripts_by_audio(predictions: str) -> dict[str, str]:

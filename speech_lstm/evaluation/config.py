@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from speech_lstm.decoding.decoder import DecoderConfig
 from speech_lstm.evaluation.normalization import NormalizerConfig
+from speech_lstm.inference.warp_search import search_warps
 
 
 @dataclass
@@ -21,6 +22,8 @@ class EvaluateConfig:
         batch_size: transcription batch size (model_dir mode).
         decoder: transcription decoder (model_dir mode).
         ensemble: more model directories averaged with `model_dir` (see TranscribeConfig).
+        warp_search: warp factors each utterance is read at, the most confident reading
+            decoded (model_dir mode; see TranscribeConfig).
         normalizer: text normalisation applied to references and hypotheses alike.
         tolerance: corpus WER above which the script exits with status 3 (a CI gate);
             None disables the gate.
@@ -39,6 +42,7 @@ class EvaluateConfig:
     batch_size: int = 16
     decoder: DecoderConfig = field(default_factory=DecoderConfig)
     ensemble: list[str] = field(default_factory=list)
+    warp_search: list[float] = field(default_factory=list)
     normalizer: NormalizerConfig = field(default_factory=NormalizerConfig)
     tolerance: float | None = None
     bootstrap_samples: int = 1000
@@ -49,6 +53,7 @@ class EvaluateConfig:
     n_worst: int = 20
 
     def __post_init__(self) -> None:
+        search_warps(self.warp_search)
         if self.tolerance is not None and self.tolerance < 0:
             raise ValueError(f"tolerance must be >= 0 (a WER). Received: {self.tolerance}")
         if self.bootstrap_samples < 0 or self.top_k < 0 or self.n_worst < 0:

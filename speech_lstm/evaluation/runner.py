@@ -114,6 +114,7 @@ def _predictions_file(config: EvaluateConfig, output_dir: Path) -> Path:
             batch_size=config.batch_size,
             decoder=config.decoder,
             ensemble=list(config.ensemble),
+            warp_search=list(config.warp_search),
         )
     )
     return path

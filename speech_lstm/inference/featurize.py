@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +37,8 @@ class Segment:
         features: (frames, dims) features; None when it failed.
         error: why it could not be read or featurised; None when it could.
         last: whether it is its input's last segment.
+        warped: for a warp search, the features at each other factor of the search, in
+            its order (`speech_lstm.inference.warp_search`); empty without one.
     """
 
     item: int
@@ -47,10 +49,15 @@ class Segment:
     features: np.ndarray | None = None
     error: str | None = None
     last: bool = True
+    warped: list[np.ndarray] = field(default_factory=list)
 
 
 def load_whole(
-    features: MfccConfig, item: int, name: str, source: str | Path | AudioSpan
+    features: MfccConfig,
+    item: int,
+    name: str,
+    source: str | Path | AudioSpan,
+    warps: tuple[float, ...] = (),
 ) -> Segment:
     """The one segment of an input short enough not to be chunked, or its read error."""
     span = source if isinstance(source, AudioSpan) else AudioSpan(str(source))
@@ -58,17 +65,25 @@ def load_whole(
         waveform = load_audio(span.path, features.sample_rate, span.offset, span.duration)
     except AudioError as error:
         return Segment(item, name, 0, error=str(error))
-    return featurize(features, item, name, 0, Chunk(span.offset, waveform), True)
+    return featurize(features, item, name, 0, Chunk(span.offset, waveform), True, warps)
 
 
 def featurize(
-    features: MfccConfig, item: int, name: str, part: int, chunk: Chunk, last: bool
+    features: MfccConfig,
+    item: int,
+    name: str,
+    part: int,
+    chunk: Chunk,
+    last: bool,
+    warps: tuple[float, ...] = (),
 ) -> Segment:
-    """The segment of one chunk, or why its features cannot be computed."""
+    """The segment of one chunk, or why its features cannot be computed; with `warps` (a
+    warp search's factors, 1.0 first), also its features at each of the others."""
     segment = Segment(item, name, part, chunk.offset, last=last)
     rate = features.sample_rate
     try:
         segment.features = compute_mfcc(chunk.waveform, rate, features)
+        segment.warped = [compute_mfcc(chunk.waveform, rate, features, w) for w in warps[1:]]
     except ValueError as error:
         segment.error = f"Cannot compute features of {name}: {error}"
         return segment

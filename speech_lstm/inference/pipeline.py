@@ -5,7 +5,9 @@ inputs are split into chunks (`speech_lstm.inference.chunking`) as they are read
 `batch_size * sort_window` segments is sorted by length and run through the logit computer in
 batches. Memory stays bounded by the window and the chunk length, whatever the number and
 length of the inputs. A model trained with speaker-level normalisation takes one pass over
-the inputs first, for each speaker's feature statistics.
+the inputs first, for each speaker's feature statistics. With a warp search
+(`speech_lstm.inference.warp_search`), every segment is read at each factor and the logits
+the model is most confident about are kept.
 
 Transcription decodes these batches (`speech_lstm.transcription`), and so does decoder tuning
 (`speech_lstm.evaluation.tuning`), which keeps only the logits.
@@ -34,6 +36,7 @@ from speech_lstm.inference.chunking import (
 )
 from speech_lstm.inference.featurize import Segment, featurize, load_whole
 from speech_lstm.inference.logits import AveragedLogits, LogitComputer
+from speech_lstm.inference.warp_search import most_confident, search_warps
 
 AudioInput = str | Path | np.ndarray | AudioSpan
 
@@ -49,6 +52,7 @@ class LogitBatch:
         lengths: (batch,) valid steps of each row.
         members: the logits to align words on: each ensemble member's own, or `[logits]`.
         failed: segments that could not be read or featurised.
+        warps: with a warp search, the factor each row was read at; empty without one.
     """
 
     segments: list[Segment] = field(default_factory=list)
@@ -56,6 +60,7 @@ class LogitBatch:
     lengths: np.ndarray | None = None
     members: list[np.ndarray] = field(default_factory=list)
     failed: list[Segment] = field(default_factory=list)
+    warps: list[float] = field(default_factory=list)
 
 
 class LogitPipeline:
@@ -70,6 +75,12 @@ class LogitPipeline:
         feature_executor: computes the features instead of `num_workers` threads of this
             process (a job's worker processes, `featurize.feature_processes`); its owner
             shuts it down.
+        warp_search: warp factors to read every segment at, keeping the logits the model is
+            most confident about (`warp_search.search_warps`); empty reads inputs as they are.
+
+    Raises:
+        ValueError: a worker count below 1; a warp search with a model normalised per
+            speaker, whose statistics are pooled over unwarped features only.
     """
 
     def __init__(
@@ -79,9 +90,17 @@ class LogitPipeline:
         num_workers: int = 2,
         chunking: ChunkingConfig | None = None,
         feature_executor: Executor | None = None,
+        warp_search: Sequence[float] = (),
     ):
         if num_workers < 1:
             raise ValueError(f"num_workers must be >= 1. Received: {num_workers}")
+        self.warps = search_warps(warp_search)
+        if self.warps and features.normalizes_per_speaker:
+            raise ValueError(
+                "warp_search cannot be used with a model normalised per speaker "
+                "(features.normalize_scope: speaker): its speaker statistics are those of "
+                f"unwarped audio. Received: warp_search={list(warp_search)}"
+            )
         self.features = features
         self.logits = logits
         self.num_workers = num_workers
@@ -189,8 +208,17 @@ class LogitPipeline:
             return
         for start in range(0, len(good), batch_size):
             batch = good[start : start + batch_size]
-            logits, lengths, members = self._batch_logits([s.features for s in batch])
-            yield LogitBatch(batch, logits, lengths, members, failed if start == 0 else [])
+            failed_here = failed if start == 0 else []
+            if not self.warps:
+                logits, lengths, members = self._batch_logits([s.features for s in batch])
+                yield LogitBatch(batch, logits, lengths, members, failed_here)
+                continue
+            candidates = [self._batch_logits([s.features for s in batch])] + [
+                self._batch_logits([s.warped[k] for s in batch]) for k in range(len(self.warps) - 1)
+            ]
+            logits, lengths, members, chosen = most_confident(candidates)
+            warps = [self.warps[k] for k in chosen]
+            yield LogitBatch(batch, logits, lengths, members, failed_here, warps)
 
     def _batch_logits(
         self, features: list[np.ndarray]
@@ -218,7 +246,7 @@ class LogitPipeline:
                     yield _completed(Segment(item, name, 0, error=error))
                     continue
                 if not self.chunking.needs_split(seconds):
-                    yield pool.submit(load_whole, self.features, item, name, source)
+                    yield pool.submit(load_whole, self.features, item, name, source, self.warps)
                     continue
                 chunks = stream_file_chunks(source, self.features.sample_rate, self.chunking)
             yield from self._chunk_futures(item, name, chunks, pool)
@@ -231,18 +259,23 @@ class LogitPipeline:
         try:
             for part, chunk in enumerate(chunks):
                 if previous is not None:
-                    yield pool.submit(featurize, self.features, item, name, *previous, False)
+                    yield self._submit_chunk(pool, item, name, *previous, False)
                 previous = (part, chunk)
         except (AudioError, ValueError) as error:
             part = previous[0] + 1 if previous else 0
             if previous is not None:
-                yield pool.submit(featurize, self.features, item, name, *previous, False)
+                yield self._submit_chunk(pool, item, name, *previous, False)
             yield _completed(Segment(item, name, part, error=str(error)))
             return
         if previous is None:
             yield _completed(Segment(item, name, 0, error=f"Audio has no samples: {name}"))
             return
-        yield pool.submit(featurize, self.features, item, name, *previous, True)
+        yield self._submit_chunk(pool, item, name, *previous, True)
+
+    def _submit_chunk(
+        self, pool: Executor, item: int, name: str, part: int, chunk: Chunk, last: bool
+    ) -> Future:
+        return pool.submit(featurize, self.features, item, name, part, chunk, last, self.warps)
 
     def _array_chunks(self, waveform: np.ndarray) -> list[Chunk]:
         """Chunks of an in-memory waveform, downmixed to mono.

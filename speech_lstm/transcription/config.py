@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from speech_lstm.decoding.decoder import DecoderConfig
+from speech_lstm.inference.warp_search import search_warps
 
 RUNNERS = ("local", "ray")
 
@@ -44,6 +45,10 @@ class TranscribeConfig:
             makes every other input its own speaker.
         ensemble: more model directories averaged with `model_dir` (log-posteriors, step
             by step); same features, frame rate and characters as `model_dir`.
+        warp_search: vocal-tract-length warp factors in [0.7, 1.3] to read every segment
+            at; the reading whose logits the model is most confident about is decoded
+            (`speech_lstm.inference.warp_search`). Helps voices unlike the training voices;
+            each factor costs one more forward pass. Empty reads inputs as they are.
         runner: local (this process) or ray (inputs spread over Ray actors, each loading the
             model once; the driver writes every row as it arrives). Needs the `ray` extra.
         ray_address: the Ray cluster for runner=ray: null starts a Ray on this machine (or
@@ -81,6 +86,7 @@ class TranscribeConfig:
     progress: bool = True
     speaker: str | None = None
     ensemble: list[str] = field(default_factory=list)
+    warp_search: list[float] = field(default_factory=list)
     runner: str = "local"
     ray_address: str | None = None
     ray_workers: int = 2
@@ -89,6 +95,7 @@ class TranscribeConfig:
     ray_ship_code: bool = True
 
     def __post_init__(self) -> None:
+        search_warps(self.warp_search)
         if self.runner not in RUNNERS:
             raise ValueError(f"runner must be one of {RUNNERS}. Received: {self.runner!r}")
         if self.ray_workers < 1 or self.ray_files_per_task < 1:

@@ -56,6 +56,9 @@ class Transcriber:
         logits: the logit computer; by default the Keras model through one `tf.function`.
         feature_executor: computes the features instead of `num_workers` threads (a job's
             worker processes, `speech_lstm.inference.featurize.feature_processes`).
+        warp_search: warp factors to read each segment at, decoding the reading the model is
+            most confident about (`speech_lstm.inference.warp_search`); each factor costs
+            one more forward pass. Empty (the default) reads inputs as they are.
 
     Example:
         >>> t = Transcriber.load("outputs/train/model")  # doctest: +SKIP
@@ -71,13 +74,14 @@ class Transcriber:
         timestamps: bool = False,
         logits: LogitComputer | None = None,
         feature_executor: Executor | None = None,
+        warp_search: Sequence[float] = (),
     ):
         self.trained = trained
         self.decoder = decoder or DecoderConfig()
         subsampling = trained.model_config.subsampling
         self.logits = logits or LogitComputer(trained.acoustic_model, subsampling)
         self.pipeline = LogitPipeline(
-            trained.features, self.logits, num_workers, chunking, feature_executor
+            trained.features, self.logits, num_workers, chunking, feature_executor, warp_search
         )
         self.timestamps = timestamps
         lm = (
@@ -105,8 +109,8 @@ class Transcriber:
             ensemble: more model directories whose log-posteriors are averaged with
                 `model_dir`'s (`AveragedLogits`); features, frame rate and characters must
                 match `model_dir`'s, and its LM is the one used.
-            **options: `num_workers`, `chunking`, `timestamps`, `feature_executor` (see
-                the class).
+            **options: `num_workers`, `chunking`, `timestamps`, `feature_executor`,
+                `warp_search` (see the class).
 
         Raises:
             ValueError: an ensemble member that cannot be averaged, naming each difference.
@@ -293,6 +297,7 @@ def load_job_transcriber(
         chunking=ChunkingConfig(config.chunk_seconds, config.chunk_search_seconds),
         timestamps=timestamps,
         feature_executor=feature_executor,
+        warp_search=config.warp_search,
     )
 
 

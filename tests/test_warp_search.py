@@ -1,0 +1,140 @@
+"""Test-time warp search: every segment read at several vocal-tract warps, the reading the
+model is most confident about decoded (speech_lstm.inference.warp_search)."""
+
+import json
+
+import numpy as np
+import pytest
+
+from speech_lstm.audio import load_audio, write_wav
+from speech_lstm.evaluation import run_evaluation
+from speech_lstm.evaluation.config import EvaluateConfig
+from speech_lstm.features import MfccConfig, compute_mfcc
+from speech_lstm.inference.chunking import ChunkingConfig
+from speech_lstm.inference.warp_search import best_path_confidence, most_confident, search_warps
+from speech_lstm.transcription import Transcriber
+from speech_lstm.transcription.config import TranscribeConfig
+from tests.test_ensemble import tiny_model
+
+SEARCH = [0.85, 1.15]
+
+
+def test_the_search_always_tries_the_input_as_it_is_first_without_repeats():
+    assert search_warps([]) == ()
+    assert search_warps([0.9, 1.1, 0.9]) == (1.0, 0.9, 1.1)
+    assert search_warps([1.2, 1.0]) == (1.0, 1.2)
+
+
+@pytest.mark.parametrize("warps", [[0.5], [1.0, 1.4]])
+def test_factors_that_no_longer_sound_like_a_voice_are_refused(warps):
+    with pytest.raises(ValueError, match=r"warp_search factors must lie in \[0.7, 1.3\]"):
+        search_warps(warps)
+    with pytest.raises(ValueError, match="warp_search"):
+        TranscribeConfig(model_dir="m", input="i", output="o.jsonl", warp_search=warps)
+    with pytest.raises(ValueError, match="warp_search"):
+        EvaluateConfig(manifest="m.jsonl", output_dir="out", warp_search=warps)
+
+
+def test_confidence_is_the_mean_best_log_posterior_over_valid_steps_only():
+    sure = np.log(np.array([[0.9, 0.05, 0.05], [0.05, 0.9, 0.05]]))
+    unsure = np.log(np.full((2, 3), 1 / 3))
+    padding = np.zeros((1, 3))  # a row's steps past its length must not count
+    logits = np.stack([sure, np.concatenate([unsure[:1], padding])])
+    confidence = best_path_confidence(logits, np.array([2, 1]))
+    np.testing.assert_allclose(confidence, [np.log(0.9), np.log(1 / 3)])
+
+
+def test_each_row_takes_the_candidate_it_is_surest_in_and_its_members_follow():
+    rng = np.random.default_rng(0)
+    lengths = np.array([4, 4])
+    flat = rng.normal(0, 0.01, (2, 4, 5))
+    peaked = flat.copy()
+    peaked[1, :, 2] += 8.0  # row 1 is sure under the second candidate only
+    peaked[0] = rng.normal(0, 0.01, (4, 5))
+    logits, chosen_lengths, members, chosen = most_confident(
+        [(flat, lengths, [flat + 1]), (peaked, lengths, [peaked + 1])]
+    )
+    assert chosen[1] == 1
+    np.testing.assert_array_equal(logits[1], peaked[1])
+    np.testing.assert_array_equal(members[0][1], peaked[1] + 1)
+    expected_first = [flat, peaked][chosen[0]][0]
+    np.testing.assert_array_equal(logits[0], expected_first)
+    np.testing.assert_array_equal(chosen_lengths, lengths)
+
+
+def test_the_decoded_logits_are_the_models_on_the_chosen_warp(trained_bilstm):
+    transcriber = Transcriber.load(trained_bilstm.model_dir, warp_search=SEARCH)
+    paths = trained_bilstm.audio_paths[:8]
+    batches = list(transcriber.pipeline.batches(paths, batch_size=4))
+    features = transcriber.trained.features
+    seen = set()
+    for batch in batches:
+        assert len(batch.warps) == len(batch.segments)
+        for row, (segment, warp) in enumerate(zip(batch.segments, batch.warps)):
+            seen.add(warp)
+            waveform = load_audio(paths[segment.item], features.sample_rate)
+            readings = {
+                w: compute_mfcc(waveform, features.sample_rate, features, w) for w in (1.0, *SEARCH)
+            }
+            scores = {}
+            for w, matrix in readings.items():
+                logits, lengths = transcriber.logits([matrix])
+                scores[w] = best_path_confidence(logits, lengths)[0]
+            assert warp == max(scores, key=scores.get)
+            n = int(batch.lengths[row])
+            own, _ = transcriber.logits([readings[warp]])
+            np.testing.assert_allclose(batch.logits[row, :n], own[0, :n], atol=1e-4)
+    assert seen <= {1.0, *SEARCH}
+
+
+def test_a_search_of_the_input_alone_transcribes_as_without_one(trained_bilstm):
+    paths = trained_bilstm.audio_paths[:6]
+    plain = Transcriber.load(trained_bilstm.model_dir).transcribe(paths)
+    alone = Transcriber.load(trained_bilstm.model_dir, warp_search=[1.0]).transcribe(paths)
+    assert [r.text for r in alone] == [r.text for r in plain]
+
+
+def test_chunks_of_a_long_file_and_bad_files_are_searched_and_reported(trained_bilstm, tmp_path):
+    rate = 16000
+    spoken = [load_audio(p, rate) for p in trained_bilstm.audio_paths[:4]]
+    gap = np.zeros(rate // 2, dtype=np.float32)
+    long_file = tmp_path / "long.wav"
+    write_wav(long_file, np.concatenate([x for s in spoken for x in (s, gap)]), rate)
+    corrupt = tmp_path / "corrupt.wav"
+    corrupt.write_bytes(b"RIFF not a wav")
+    transcriber = Transcriber.load(
+        trained_bilstm.model_dir, warp_search=SEARCH, chunking=ChunkingConfig(2.0, 0.8)
+    )
+    long_result, bad_result, short_result = transcriber.transcribe(
+        [long_file, corrupt, trained_bilstm.audio_paths[0]]
+    )
+    assert long_result.error is None and long_result.text
+    assert bad_result.error and "corrupt.wav" in bad_result.error
+    assert short_result.error is None and short_result.text
+
+
+def test_a_model_normalised_per_speaker_refuses_the_search():
+    trained = tiny_model(1, MfccConfig(normalize_scope="speaker"))
+    with pytest.raises(ValueError, match="normalised per speaker"):
+        Transcriber(trained, warp_search=[0.9])
+
+
+def test_evaluation_reads_with_the_search_and_records_it(trained_bilstm, tmp_path):
+    manifest = tmp_path / "manifest.jsonl"
+    rows = [
+        {"audio_filepath": u.audio_filepath, "text": u.text, "duration": u.duration}
+        for u in trained_bilstm.utterances[:8]
+    ]
+    manifest.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    report = run_evaluation(
+        EvaluateConfig(
+            manifest=str(manifest),
+            output_dir=str(tmp_path / "eval"),
+            model_dir=str(trained_bilstm.model_dir),
+            warp_search=SEARCH,
+            bootstrap_samples=0,
+        )
+    )
+    saved = json.loads((tmp_path / "eval" / "report.json").read_text())
+    assert saved["config"]["warp_search"] == SEARCH
+    assert report["wer"] <= 0.5  # the model was trained on these utterances
