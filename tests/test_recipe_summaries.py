@@ -183,6 +183,14 @@ def test_synthetic_large_summary_scores_each_tts_family(tmp_path):
     assert lines[-1] == (
         "Time: generation -, training 150.0 min, evaluation -; this run 160.0 min in all."
     )
+    by_speaker[1]["errors"] = 2
+    write_report(tmp_path / "eval_greedy_search", 30, 200, n_utterances=20, by_speaker=by_speaker)
+    lines = synthetic_large_summary(tmp_path, 9600).splitlines()
+    assert lines[0].endswith("| WER greedy | WER LM | greedy, warp search | LM, warp search |")
+    assert lines[3:5] == [
+        "| festival (whole family held out) | 10 | 30.00% | 7.00% | 5.00% | - |",
+        "| all | 20 | **17.50%** (CER 0.00%) | **4.50%** | **15.00%** | **-** |",
+    ]
     assert target_line(0.175) == "Targets on the held-out festival family: greedy <= 20%: met."
     assert target_line(0.2001, 0.07) == (
         "Targets on the held-out festival family: greedy <= 20%: not met; LM <= 10%: met."

@@ -8,8 +8,10 @@
 #   2. generate the corpus into data/synthetic_large (about 50 min on 2 cores; reused)
 #   3. train (about 5 h on 2 CPU cores; skipped when OUT_DIR/train/model exists, resumed
 #      from OUT_DIR/train/backup after an interruption)
-#   4. evaluate greedy decoding on the test split; print WER (target <= 20%), WER per TTS
-#      family and the time of each step, and write OUT_DIR/summary.md
+#   4. evaluate greedy decoding on the test split, as it is and with test-time warp search
+#      (each utterance read at five vocal-tract warps, docs/transcription.md); print WER
+#      (target <= 20%), WER per TTS family and the time of each step, and write
+#      OUT_DIR/summary.md
 # Usage: recipes/synthetic_large/run.sh [OUT_DIR] [extra train.py overrides...]
 #   (default OUT_DIR outputs/synthetic_large; e.g. ... outputs/sl trainer.epochs=6)
 set -euo pipefail
@@ -45,6 +47,9 @@ echo "== 4/4 evaluating greedy decoding on the held-out-voice test split"
 evaluated=$(date +%s)
 "$PY" scripts/evaluate.py model_dir="$OUT/train/model" decoder=greedy \
   manifest="$CORPUS/test.jsonl" output_dir="$OUT/eval_greedy" hydra.run.dir="$OUT/evaluate_greedy"
+"$PY" scripts/evaluate.py model_dir="$OUT/train/model" decoder=greedy "warp_search=[0.8,0.9,1.1,1.2]" \
+  manifest="$CORPUS/test.jsonl" output_dir="$OUT/eval_greedy_search" \
+  hydra.run.dir="$OUT/evaluate_greedy_search"
 echo "$(( $(date +%s) - evaluated ))" > "$OUT/evaluate_seconds"
 
 "$PY" -m recipes.synthetic_large.summarize "$OUT" "$(( $(date +%s) - started ))"

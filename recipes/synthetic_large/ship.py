@@ -23,7 +23,12 @@ from typing import Any
 from omegaconf import OmegaConf
 
 from recipes.summary import load_json, read_seconds
-from recipes.synthetic_large.summarize import family_table, load_reports
+from recipes.synthetic_large.summarize import (
+    WARP_SEARCH,
+    family_table,
+    load_reports,
+    load_search_reports,
+)
 from speech_lstm.atomic import atomic_directory
 from speech_lstm.synthetic.config import SHARED_FAMILIES
 
@@ -124,6 +129,10 @@ def model_card(out: Path, dest: Path, corpus_json: Path) -> str:
         "output=recording.jsonl decoder=beam_lm",
         "```",
         "",
+        f"For voices unlike its training voices, add `warp_search={WARP_SEARCH}`: each "
+        "segment is read at five vocal-tract warps and the reading the model is surest of is "
+        "decoded, for five forward passes instead of one (docs/transcription.md).",
+        "",
         "## Model",
         "",
         f"- {model['num_layers']} x {model['units']} bidirectional LSTM, "
@@ -172,7 +181,7 @@ def model_card(out: Path, dest: Path, corpus_json: Path) -> str:
         "",
         "## Word error rate on the test split (voices never heard in training)",
         "",
-        family_table(greedy, beam_lm),
+        family_table(greedy, beam_lm, load_search_reports(out)),
         "",
         "## Known limits",
         "",

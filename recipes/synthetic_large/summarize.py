@@ -2,9 +2,11 @@
 and with the LM, and the time of each step.
 
 Usage: python -m recipes.synthetic_large.summarize OUT TOTAL_SECONDS
-Reads OUT/eval_greedy/report.json, OUT/eval_beam_lm/report.json when there, and
-OUT/{generate,train,evaluate}_seconds; writes OUT/summary.md and prints it, with whether the
-targets are met: on the held-out festival family greedy WER <= 20% and LM WER <= 10%.
+Reads OUT/eval_greedy/report.json; OUT/eval_beam_lm/report.json and the test-time warp
+search's OUT/eval_greedy_search/report.json and OUT/eval_beam_lm_search/report.json when
+there; and OUT/{generate,train,evaluate}_seconds. Writes OUT/summary.md and prints it, with
+whether the targets are met: on the held-out festival family greedy WER <= 20% and LM WER
+<= 10%.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ TARGET_WER = 0.20  # greedy, on the held-out family
 TARGET_LM_WER = 0.10  # LM beam search, on the held-out family
 HELD_OUT_FAMILY = "festival"  # no voice of it in training (conf/data/synthetic_large.yaml)
 STEPS = ("generate", "train", "evaluate")
+# The warp search run.sh evaluates with (`warp_search=`, docs/transcription.md).
+WARP_SEARCH = "[0.8,0.9,1.1,1.2]"
 
 
 def by_family(report: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
@@ -49,23 +53,29 @@ def family_wers(report: dict[str, Any] | None) -> dict[str, tuple[int, float]]:
     return wers | {"all": (report["n_utterances"], report["wer"])}
 
 
-def family_table(greedy: dict[str, Any], beam_lm: dict[str, Any] | None = None) -> str:
-    """The table of utterances and WER per family (greedy, and with the LM when scored),
+def family_table(
+    greedy: dict[str, Any],
+    beam_lm: dict[str, Any] | None = None,
+    searched: tuple[dict[str, Any] | None, dict[str, Any] | None] = (None, None),
+) -> str:
+    """The table of utterances and WER per family (greedy, and with the LM when scored; both
+    again with warp search when `searched`, the (greedy, LM) reports with it, holds one),
     then all of the test split."""
+    columns = {"WER greedy": greedy, "WER LM": beam_lm}
+    if any(searched):
+        columns |= {"greedy, warp search": searched[0], "LM, warp search": searched[1]}
     lines = [
-        "| test voices (never in training) | utterances | WER greedy | WER LM |",
-        "|---|---:|---:|---:|",
+        "| test voices (never in training) | utterances | " + " | ".join(columns) + " |",
+        "|---|---:|" + "---:|" * len(columns),
     ]
-    greedy_wers, lm_wers = family_wers(greedy), family_wers(beam_lm)
+    wers = [family_wers(report) for report in columns.values()]
     for family in [*sorted(by_family(greedy)), "all"]:
         name = family + (" (whole family held out)" if family == HELD_OUT_FAMILY else "")
-        utterances, wer = greedy_wers[family]
-        lm = percent(lm_wers[family][1]) if family in lm_wers else "-"
+        cells = [percent(w[family][1]) if family in w else "-" for w in wers]
         if family == "all":
-            wer_cell, lm = f"**{percent(wer)}** (CER {percent(greedy['cer'])})", f"**{lm}**"
-        else:
-            wer_cell = percent(wer)
-        lines.append(markdown_row([name, str(utterances), wer_cell, lm]))
+            cells = [f"**{cell}**" for cell in cells]
+            cells[0] += f" (CER {percent(greedy['cer'])})"
+        lines.append(markdown_row([name, str(wers[0][family][0]), *cells]))
     return "\n".join(lines)
 
 
@@ -85,7 +95,8 @@ def timing_line(out: Path, total_seconds: int) -> str:
 def summary(out: Path, total_seconds: int) -> str:
     """The family table and the timing line of the run in `out`."""
     greedy, beam_lm = load_reports(out)
-    return family_table(greedy, beam_lm) + "\n\n" + timing_line(out, total_seconds)
+    table = family_table(greedy, beam_lm, load_search_reports(out))
+    return table + "\n\n" + timing_line(out, total_seconds)
 
 
 def load_reports(out: Path) -> tuple[dict[str, Any], dict[str, Any] | None]:
@@ -93,6 +104,13 @@ def load_reports(out: Path) -> tuple[dict[str, Any], dict[str, Any] | None]:
     lm_path = out / "eval_beam_lm" / "report.json"
     greedy = load_json(out / "eval_greedy" / "report.json")
     return greedy, load_json(lm_path) if lm_path.is_file() else None
+
+
+def load_search_reports(out: Path) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The (greedy, LM) reports of the evaluations with warp search, None where not run."""
+    paths = [out / f"eval_{decoder}_search" / "report.json" for decoder in ("greedy", "beam_lm")]
+    greedy, beam_lm = (load_json(path) if path.is_file() else None for path in paths)
+    return greedy, beam_lm
 
 
 def target_line(greedy_wer: float, lm_wer: float | None = None) -> str:
@@ -121,6 +139,12 @@ def main(argv: Sequence[str]) -> None:
         return
     lm = family_wers(beam_lm).get(HELD_OUT_FAMILY)
     print(target_line(held_out[1], lm[1] if lm else None))
+    searched_greedy, searched_lm = (
+        family_wers(report).get(HELD_OUT_FAMILY) for report in load_search_reports(out)
+    )
+    if searched_greedy:
+        verdict = target_line(searched_greedy[1], searched_lm[1] if searched_lm else None)
+        print(f"With warp search {WARP_SEARCH}: {verdict}")
     print(f"Report: {out}/eval_greedy/report.md")
 
 
