@@ -12,6 +12,8 @@ from speech_lstm.evaluation.config import EvaluateConfig
 from speech_lstm.features import MfccConfig, compute_mfcc
 from speech_lstm.inference.chunking import ChunkingConfig
 from speech_lstm.inference.warp_search import best_path_confidence, most_confident, search_warps
+from speech_lstm.service.config import ServeConfig
+from speech_lstm.service.engine import TranscriptionEngine
 from speech_lstm.transcription import Transcriber
 from speech_lstm.transcription.config import TranscribeConfig
 from tests.test_ensemble import tiny_model
@@ -33,6 +35,8 @@ def test_factors_that_no_longer_sound_like_a_voice_are_refused(warps):
         TranscribeConfig(model_dir="m", input="i", output="o.jsonl", warp_search=warps)
     with pytest.raises(ValueError, match="warp_search"):
         EvaluateConfig(manifest="m.jsonl", output_dir="out", warp_search=warps)
+    with pytest.raises(ValueError, match="warp_search"):
+        ServeConfig(model_dir="m", warp_search=warps)
 
 
 def test_confidence_is_the_mean_best_log_posterior_over_valid_steps_only():
@@ -111,6 +115,14 @@ def test_chunks_of_a_long_file_and_bad_files_are_searched_and_reported(trained_b
     assert long_result.error is None and long_result.text
     assert bad_result.error and "corrupt.wav" in bad_result.error
     assert short_result.error is None and short_result.text
+
+
+def test_the_service_searches_with_every_decoder(trained_bilstm):
+    engine = TranscriptionEngine.load(
+        ServeConfig(model_dir=str(trained_bilstm.model_dir), warp_search=SEARCH)
+    )
+    for decoder in ("greedy", "beam"):
+        assert engine._transcriber(decoder, False).pipeline.warps == (1.0, *SEARCH)
 
 
 def test_a_model_normalised_per_speaker_refuses_the_search():

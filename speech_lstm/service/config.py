@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from speech_lstm.decoding.decoder import DecoderConfig
+from speech_lstm.inference.warp_search import search_warps
 
 
 @dataclass
@@ -29,6 +30,9 @@ class ServeConfig:
             Retry-After.
         num_workers: threads computing features within a batch.
         low_confidence: the web page marks words with a confidence below this.
+        warp_search: vocal-tract warp factors every request's audio is also read at, the
+            reading the model is surest of decoded (see TranscribeConfig); each costs one
+            more forward pass.
         api_key: when set, /v1/* requires `Authorization: Bearer <api_key>`; pass it as
             `api_key=${oc.env:SPEECH_LSTM_API_KEY}` to keep it off the command line.
     """
@@ -47,9 +51,11 @@ class ServeConfig:
     queue_size: int = 64
     num_workers: int = 2
     low_confidence: float = 0.5
+    warp_search: list[float] = field(default_factory=list)
     api_key: str | None = None
 
     def __post_init__(self) -> None:
+        search_warps(self.warp_search)
         if not 0 <= self.port <= 65535:
             raise ValueError(
                 f"port must be in [0, 65535] (0: any free port). Received: {self.port}"

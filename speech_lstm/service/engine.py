@@ -188,6 +188,7 @@ def _transcriber_options(config: ServeConfig, timestamps: bool = True) -> dict:
         "num_workers": config.num_workers,
         "chunking": ChunkingConfig(config.chunk_seconds),
         "timestamps": timestamps,
+        "warp_search": config.warp_search,
     }
 
 
