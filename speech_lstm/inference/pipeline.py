@@ -207,18 +207,21 @@ class LogitPipeline:
             yield LogitBatch(failed=failed)
             return
         for start in range(0, len(good), batch_size):
-            batch = good[start : start + batch_size]
-            failed_here = failed if start == 0 else []
-            if not self.warps:
-                logits, lengths, members = self._batch_logits([s.features for s in batch])
-                yield LogitBatch(batch, logits, lengths, members, failed_here)
-                continue
-            candidates = [self._batch_logits([s.features for s in batch])] + [
-                self._batch_logits([s.warped[k] for s in batch]) for k in range(len(self.warps) - 1)
-            ]
-            logits, lengths, members, chosen = most_confident(candidates)
-            warps = [self.warps[k] for k in chosen]
-            yield LogitBatch(batch, logits, lengths, members, failed_here, warps)
+            batch = self._forward(good[start : start + batch_size])
+            batch.failed = failed if start == 0 else []
+            yield batch
+
+    def _forward(self, segments: list[Segment]) -> LogitBatch:
+        """The logits of one batch of segments; with a warp search, each row's from its most
+        confident reading."""
+        if not self.warps:
+            return LogitBatch(segments, *self._batch_logits([s.features for s in segments]))
+        candidates = [self._batch_logits([s.features for s in segments])] + [
+            self._batch_logits([s.warped[k] for s in segments]) for k in range(len(self.warps) - 1)
+        ]
+        logits, lengths, members, chosen = most_confident(candidates)
+        warps = [self.warps[k] for k in chosen]
+        return LogitBatch(segments, logits, lengths, members, warps=warps)
 
     def _batch_logits(
         self, features: list[np.ndarray]
