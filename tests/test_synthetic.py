@@ -149,6 +149,22 @@ def test_large_corpus_config_holds_out_a_whole_tts_family():
     assert cfg.augment.speed_factors != [1.0] and cfg.augment.spec_augment
 
 
+def test_the_adaptation_corpus_speaks_only_unseen_test_voices_and_other_sentences(tmp_path):
+    """data=synthetic_large_adapt: the test split's festival and flite voices, none of training,
+    reading sentences of the same generator that the test split does not hold."""
+    common = ["experiment=synthetic_large", "paths.output_dir=out"]
+    large = to_object(compose("train", common)).data.synthetic
+    adapt = to_object(compose("train", [*common, "data=synthetic_large_adapt"])).data.synthetic
+    [adapt_split] = adapt.splits.values()
+    voices = set(adapt_split.voices())
+    assert voices and voices <= set(large.splits["test"].voices())
+    assert not voices & set(large.splits["train"].voices())
+    test = plan_split("test", large.splits["test"], large, tmp_path, set())
+    unlabelled = plan_split("adapt", adapt_split, adapt, tmp_path, set())
+    assert len(unlabelled) == 900
+    assert not {r.text for r in test} & {r.text for r in unlabelled}
+
+
 def accented_config(**overrides) -> SyntheticConfig:
     settings = {
         "word_list": ["two", "three"],
