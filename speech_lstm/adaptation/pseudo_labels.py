@@ -3,11 +3,10 @@
 This is unsupervised adaptation to a new speaker or domain: transcribe their recordings
 (`scripts/transcribe.py ... timestamps=true`), keep the transcriptions whose every word the
 model was sure of (or, with `confidence: mean`, whose words it was surest of on average), and
-fine-tune on them (`trainer.init_from`). A wrong label that gets in
-teaches the error, so the threshold trades how much audio is kept against how often its
-label is wrong; when the audio's manifest happens to hold reference transcripts, the summary
-says how many kept labels match them and their word error rate (a diagnostic only: references
-never decide what is kept).
+fine-tune on them (`trainer.init_from`). A wrong label that gets in teaches the error, so the
+threshold trades how much audio is kept against how often its label is wrong. When the audio's
+manifest happens to hold reference transcripts, the summary says how many kept labels match
+them and their word error rate (a diagnostic only: references never decide what is kept).
 Repeated rounds (label with the adapted model, adapt again) can drift: a model that learnt a
 wrong label grows confident in it and labels more audio the same wrong way. `agree_with` keeps
 a label only when other transcriptions of the same audio (the unadapted model's, or other

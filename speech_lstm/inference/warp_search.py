@@ -1,11 +1,13 @@
 """Test-time warp search: each segment is read at several vocal-tract-length warps and the
 one the model is most confident about is decoded.
 
-A voice unlike every training voice often sits, for the model, where a warped training voice
-would. Training already adds warped copies (`augment.vtlp_warps`); at transcription the same
-warp (`features.warp_spectrum`) is applied to the input at each factor of a list, the network
-runs once per factor, and each segment keeps the logits with the highest best-path
-confidence: the mean, over its steps, of the log-posterior of each step's most likely label.
+The model hears some readings of a voice unlike its training voices better than others.
+Training already adds warped copies (`augment.vtlp_warps`); at transcription the same warp
+(`features.warp_spectrum`) is applied to the input at each factor of a list, the network runs
+once per factor, and each segment keeps the logits with the highest best-path confidence: the
+mean, over its steps, of the log-posterior of each step's most likely label. The warp chosen
+varies from utterance to utterance even within one voice, so this picks the best of several
+readings rather than measuring a speaker's vocal tract (docs/lab-notes/2026-12-03-warp-search.md).
 No transcript is needed, so it works on any input; it costs one forward pass (and one feature
 computation) per factor.
 """
