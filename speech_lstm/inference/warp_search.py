@@ -6,8 +6,9 @@ Training already adds warped copies (`augment.vtlp_warps`); at transcription the
 (`features.warp_spectrum`) is applied to the input at each factor of a list, the network runs
 once per factor, and each segment keeps the logits with the highest best-path confidence: the
 mean, over its steps, of the log-posterior of each step's most likely label. The warp chosen
-varies from utterance to utterance even within one voice, so this picks the best of several
-readings rather than measuring a speaker's vocal tract (docs/lab-notes/2026-12-03-warp-search.md).
+varies from utterance to utterance even within one voice: this works less like measuring a
+speaker's vocal tract than like picking the best of several readings
+(docs/lab-notes/2026-12-03-warp-search.md).
 No transcript is needed, so it works on any input; it costs one forward pass (and one feature
 computation) per factor.
 """
