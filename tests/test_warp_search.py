@@ -17,6 +17,7 @@ from speech_lstm.service.engine import TranscriptionEngine
 from speech_lstm.transcription import Transcriber
 from speech_lstm.transcription.config import TranscribeConfig
 from tests.test_ensemble import tiny_model
+from tests.transcription_fixtures import save, write_bursts
 
 SEARCH = [0.85, 1.15]
 
@@ -123,6 +124,22 @@ def test_the_service_searches_with_every_decoder(trained_bilstm):
     )
     for decoder in ("greedy", "beam"):
         assert engine._transcriber(decoder, False).pipeline.warps == (1.0, *SEARCH)
+
+
+def test_an_ensemble_is_searched_on_its_average_and_aligns_words_on_its_members(tmp_path):
+    first, second = save(tiny_model(1), tmp_path / "a"), save(tiny_model(2), tmp_path / "b")
+    audio = write_bursts(tmp_path / "bursts.wav")
+    transcriber = Transcriber.load(first, ensemble=[second], warp_search=SEARCH, timestamps=True)
+    [batch] = list(transcriber.pipeline.batches([audio]))
+    assert len(batch.members) == 2 and batch.warps[0] in (1.0, *SEARCH)
+    features = transcriber.trained.features
+    waveform = load_audio(audio, features.sample_rate)
+    chosen = compute_mfcc(waveform, features.sample_rate, features, batch.warps[0])
+    averaged, _, members = transcriber.logits.with_members([chosen])
+    np.testing.assert_allclose(batch.logits, averaged, atol=1e-4)
+    np.testing.assert_allclose(batch.members[1], members[1], atol=1e-4)
+    result = transcriber.transcribe(audio)
+    assert result.error is None and result.words is not None
 
 
 def test_a_model_normalised_per_speaker_refuses_the_search():
