@@ -110,7 +110,7 @@ class MfccConfig:
 def compute_mfcc(
     waveform: np.ndarray, sample_rate: int, config: MfccConfig, warp: float = 1.0
 ) -> np.ndarray:
-    """MFCCs (plus deltas) of a mono waveform.
+    """MFCCs (plus deltas) of a mono waveform: `compute_mfccs` at one warp.
 
     Args:
         waveform: float array of shape (samples,).
@@ -126,6 +126,14 @@ def compute_mfcc(
         normalised per utterance, cumulatively (`normalize_scope="running"`), or not at all
         when `config.normalizes_per_speaker`.
     """
+    return compute_mfccs(waveform, sample_rate, config, (warp,))[0]
+
+
+def compute_mfccs(
+    waveform: np.ndarray, sample_rate: int, config: MfccConfig, warps: Sequence[float]
+) -> list[np.ndarray]:
+    """`compute_mfcc` of one waveform at each of `warps` (a warp search's readings), resampled
+    and transformed (STFT) once for all of them."""
     if waveform.ndim != 1:
         raise ValueError(
             f"Expected a mono waveform of shape (samples,). Received: {waveform.shape}"
@@ -141,7 +149,12 @@ def compute_mfcc(
         import librosa  # see static_mfcc
 
         waveform = librosa.resample(waveform, orig_sr=sample_rate, target_sr=config.sample_rate)
-    static = static_mfcc(waveform, config, warp=warp)
+    return [_with_deltas(static, config) for static in static_mfccs(waveform, config, warps)]
+
+
+def _with_deltas(static: np.ndarray, config: MfccConfig) -> np.ndarray:
+    """(frames, feature_dim) features from (n_mfcc, frames) coefficients: deltas appended,
+    then normalised as `config` says."""
     frames = np.concatenate([static, *mfcc_deltas(static, config)], axis=0).T
     if config.normalize and config.normalize_scope == "utterance":
         frames = (frames - frames.mean(axis=0)) / (frames.std(axis=0) + NORMALIZE_EPSILON)
@@ -153,7 +166,15 @@ def compute_mfcc(
 def static_mfcc(
     waveform: np.ndarray, config: MfccConfig, warp: float = 1.0, center: bool = True
 ) -> np.ndarray:
-    """The cepstral coefficients (n_mfcc, frames) of a waveform at `config.sample_rate`.
+    """The cepstral coefficients (n_mfcc, frames) of a waveform at `config.sample_rate`:
+    `static_mfccs` at one warp."""
+    return static_mfccs(waveform, config, (warp,), center)[0]
+
+
+def static_mfccs(
+    waveform: np.ndarray, config: MfccConfig, warps: Sequence[float], center: bool = True
+) -> list[np.ndarray]:
+    """The cepstral coefficients (n_mfcc, frames) at each of `warps`, from one STFT.
 
     `center=True` is `compute_mfcc`'s framing (`n_fft // 2` zeros on each side, 1 + samples //
     hop frames); `center=False` frames the samples as given, which the streaming front end uses
@@ -175,16 +196,20 @@ def static_mfcc(
         pad_mode="constant",
     )
     power = np.abs(stft) ** 2
-    mel = librosa.feature.melspectrogram(
-        S=power if warp == 1.0 else warp_spectrum(power, warp),
-        sr=config.sample_rate,
-        n_fft=n_fft,
-        n_mels=config.n_mels,
-        fmin=config.fmin,
-        fmax=config.fmax,
-    )
     top_db = None if config.is_causal else 80.0
-    return librosa.feature.mfcc(S=librosa.power_to_db(mel, top_db=top_db), n_mfcc=config.n_mfcc)
+    coefficients = []
+    for warp in warps:
+        mel = librosa.feature.melspectrogram(
+            S=power if warp == 1.0 else warp_spectrum(power, warp),
+            sr=config.sample_rate,
+            n_fft=n_fft,
+            n_mels=config.n_mels,
+            fmin=config.fmin,
+            fmax=config.fmax,
+        )
+        db = librosa.power_to_db(mel, top_db=top_db)
+        coefficients.append(librosa.feature.mfcc(S=db, n_mfcc=config.n_mfcc))
+    return coefficients
 
 
 def mfcc_deltas(static: np.ndarray, config: MfccConfig) -> list[np.ndarray]:

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from speech_lstm.audio import AudioError, AudioSpan, load_audio
-from speech_lstm.features import MfccConfig, compute_mfcc
+from speech_lstm.features import MfccConfig, compute_mfcc, compute_mfccs
 from speech_lstm.inference.chunking import Chunk
 
 
@@ -82,8 +82,9 @@ def featurize(
     segment = Segment(item, name, part, chunk.offset, last=last)
     rate = features.sample_rate
     try:
-        segment.features = compute_mfcc(chunk.waveform, rate, features)
-        segment.warped = [compute_mfcc(chunk.waveform, rate, features, w) for w in warps[1:]]
+        segment.features, *segment.warped = compute_mfccs(
+            chunk.waveform, rate, features, warps or (1.0,)
+        )
     except ValueError as error:
         segment.error = f"Cannot compute features of {name}: {error}"
         return segment
