@@ -154,7 +154,7 @@ def test_tune_decoder_finds_the_only_weights_that_decode_every_utterance(tmp_pat
     monkeypatch.setattr(
         tuning,
         "_dev_logits",
-        lambda trained, utterances, batch_size: [
+        lambda trained, utterances, batch_size, warp_search=(): [
             logits[Path(u.audio_filepath).stem] for u in utterances
         ],
     )

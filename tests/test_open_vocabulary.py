@@ -97,7 +97,7 @@ def test_tuning_tries_the_penalties_at_the_best_weights(tmp_path, monkeypatch):
     manifest = tmp_path / "dev.jsonl"
     rows = [{"audio_filepath": f"{i}.wav", "duration": 1.0, "text": t} for i, t in enumerate(texts)]
     manifest.write_text("".join(json.dumps(row) + "\n" for row in rows))
-    monkeypatch.setattr(tuning, "_dev_logits", lambda trained, utterances, batch: logits)
+    monkeypatch.setattr(tuning, "_dev_logits", lambda trained, utterances, *_: logits)
     config = TuneDecoderConfig(
         str(directory),
         str(manifest),

@@ -15,7 +15,8 @@ from recipes.fsdd_adapt.summarize import summary_table as adapt_table
 from recipes.fsdd_speaker_count.choices import fsdd_speakers, speaker_choices
 from recipes.fsdd_speaker_count.summarize import summary_table as speaker_count_table
 from recipes.summary import load_json, markdown_table, pooled_wer, read_seconds
-from recipes.synthetic_large.ship import stage_families
+from recipes.synthetic_large import summarize as synthetic_large
+from recipes.synthetic_large.ship import _search_hint, stage_families
 from recipes.synthetic_large.summarize import summary as synthetic_large_summary
 from recipes.synthetic_large.summarize import target_line
 from tests.conftest import ROOT
@@ -183,8 +184,23 @@ def test_synthetic_large_summary_scores_each_tts_family(tmp_path):
     assert lines[-1] == (
         "Time: generation -, training 150.0 min, evaluation -; this run 160.0 min in all."
     )
+    assert synthetic_large.search_factors(synthetic_large.load_search_reports(tmp_path)) == []
+    assert _search_hint([]) == []
     by_speaker[1]["errors"] = 2
-    write_report(tmp_path / "eval_greedy_search", 30, 200, n_utterances=20, by_speaker=by_speaker)
+    searched = {"warp_search": [0.9, 1.15]}  # as evaluate.py records its settings
+    write_report(
+        tmp_path / "eval_greedy_search",
+        30,
+        200,
+        n_utterances=20,
+        by_speaker=by_speaker,
+        config=searched,
+    )
+    factors = synthetic_large.search_factors(synthetic_large.load_search_reports(tmp_path))
+    assert synthetic_large.warp_search_setting(factors) == "warp_search=[0.9,1.15]"
+    assert "add `warp_search=[0.9,1.15]`: each segment is read at three vocal-tract" in " ".join(
+        _search_hint(factors)
+    )
     lines = synthetic_large_summary(tmp_path, 9600).splitlines()
     assert lines[0].endswith("| WER greedy | WER LM | greedy, warp search | LM, warp search |")
     assert lines[3:5] == [

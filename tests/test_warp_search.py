@@ -7,8 +7,10 @@ import numpy as np
 import pytest
 
 from speech_lstm.audio import load_audio, write_wav
-from speech_lstm.evaluation import run_evaluation
-from speech_lstm.evaluation.config import EvaluateConfig
+from speech_lstm.decoding.decoder import DecoderConfig
+from speech_lstm.decoding.lm import build_ngram_lm
+from speech_lstm.evaluation import run_evaluation, tuning
+from speech_lstm.evaluation.config import EvaluateConfig, TuneDecoderConfig
 from speech_lstm.features import MfccConfig, compute_mfcc
 from speech_lstm.inference.chunking import ChunkingConfig
 from speech_lstm.inference.warp_search import best_path_confidence, most_confident, search_warps
@@ -38,6 +40,8 @@ def test_factors_that_no_longer_sound_like_a_voice_are_refused(warps):
         EvaluateConfig(manifest="m.jsonl", output_dir="out", warp_search=warps)
     with pytest.raises(ValueError, match="warp_search"):
         ServeConfig(model_dir="m", warp_search=warps)
+    with pytest.raises(ValueError, match="warp_search"):
+        TuneDecoderConfig(model_dir="m", manifest="d", output="o.yaml", warp_search=warps)
 
 
 def test_confidence_is_the_mean_best_log_posterior_over_valid_steps_only():
@@ -97,6 +101,8 @@ def test_a_search_of_the_input_alone_transcribes_as_without_one(trained_bilstm):
     plain = Transcriber.load(trained_bilstm.model_dir).transcribe(paths)
     alone = Transcriber.load(trained_bilstm.model_dir, warp_search=[1.0]).transcribe(paths)
     assert [r.text for r in alone] == [r.text for r in plain]
+    assert [r.warps for r in alone] == [[1.0]] * len(paths)
+    assert all(r.warps is None and "warps" not in r.to_dict() for r in plain)
 
 
 def test_chunks_of_a_long_file_and_bad_files_are_searched_and_reported(trained_bilstm, tmp_path):
@@ -116,6 +122,14 @@ def test_chunks_of_a_long_file_and_bad_files_are_searched_and_reported(trained_b
     assert long_result.error is None and long_result.text
     assert bad_result.error and "corrupt.wav" in bad_result.error
     assert short_result.error is None and short_result.text
+    # The output says which warp each chunk was decoded at; an error row says nothing of it.
+    [single] = transcriber.pipeline.batches([trained_bilstm.audio_paths[0]])
+    assert short_result.warps == single.warps
+    parts = list(transcriber.pipeline.batches([long_file]))
+    chosen = {s.part: w for batch in parts for s, w in zip(batch.segments, batch.warps)}
+    assert len(chosen) > 1 and long_result.warps == [chosen[p] for p in sorted(chosen)]
+    assert long_result.to_dict()["warps"] == long_result.warps
+    assert bad_result.warps is None and "warps" not in bad_result.to_dict()
 
 
 def test_the_service_searches_with_every_decoder(trained_bilstm):
@@ -166,4 +180,42 @@ def test_evaluation_reads_with_the_search_and_records_it(trained_bilstm, tmp_pat
     )
     saved = json.loads((tmp_path / "eval" / "report.json").read_text())
     assert saved["config"]["warp_search"] == SEARCH
+    predictions = (tmp_path / "eval" / "predictions.jsonl").read_text().splitlines()
+    assert all(json.loads(line)["warps"][0] in (1.0, *SEARCH) for line in predictions)
     assert report["wer"] <= 0.5  # the model was trained on these utterances
+
+
+def test_decoder_tuning_reads_the_dev_set_with_the_search_transcription_uses(
+    trained_bilstm, tmp_path
+):
+    utterances = trained_bilstm.utterances[:6]
+    manifest = tmp_path / "dev.jsonl"
+    rows = [
+        {"audio_filepath": u.audio_filepath, "text": u.text, "duration": u.duration}
+        for u in utterances
+    ]
+    manifest.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    lm_path = tmp_path / "lm.arpa"
+    build_ngram_lm(trained_bilstm.texts).save_arpa(lm_path)
+    transcriber = Transcriber.load(trained_bilstm.model_dir, warp_search=SEARCH)
+    searched = {}
+    for batch in transcriber.pipeline.batches([u.audio_filepath for u in utterances], 4):
+        for segment, row, length in zip(batch.segments, batch.logits, batch.lengths):
+            searched[segment.item] = row[: int(length)]
+    tuned = tuning._dev_logits(transcriber.trained, utterances, 4, SEARCH)
+    for item, row in enumerate(tuned):
+        np.testing.assert_allclose(row, searched[item], atol=1e-5)
+    output = tmp_path / "tuned.yaml"
+    result = tuning.tune_decoder(
+        TuneDecoderConfig(
+            str(trained_bilstm.model_dir),
+            str(manifest),
+            str(output),
+            decoder=DecoderConfig("beam_lm", lm_path=str(lm_path)),
+            alphas=[0.5],
+            betas=[1.0],
+            warp_search=SEARCH,
+        )
+    )
+    assert result["warp_search"] == SEARCH
+    assert f"# Tuned with warp_search={SEARCH}" in output.read_text()

@@ -24,12 +24,14 @@ from omegaconf import OmegaConf
 
 from recipes.summary import load_json, read_seconds
 from recipes.synthetic_large.summarize import (
-    WARP_SEARCH,
     family_table,
     load_reports,
     load_search_reports,
+    search_factors,
+    warp_search_setting,
 )
 from speech_lstm.atomic import atomic_directory
+from speech_lstm.evaluation.number_words import integer_to_words
 from speech_lstm.synthetic.config import SHARED_FAMILIES
 
 MODEL_FILES = ("model.keras", "vocabulary.json", "features.json", "model.json", "training.json")
@@ -115,6 +117,7 @@ def model_card(out: Path, dest: Path, corpus_json: Path) -> str:
     model = metadata["model"]
     source = metadata.get("environment", {}).get("source") or {}
     greedy, beam_lm = load_reports(out)
+    search_reports = load_search_reports(out)
     voices = corpus_voices(corpus_json)
     stages = earlier_stages(metadata)
     seconds = [read_seconds(run.parent / "train_seconds") or 0 for run in [*stages, out / "train"]]
@@ -131,10 +134,7 @@ def model_card(out: Path, dest: Path, corpus_json: Path) -> str:
         "output=recording.jsonl decoder=beam_lm",
         "```",
         "",
-        f"For voices unlike its training voices, add `warp_search={WARP_SEARCH}`: each "
-        "segment is read at five vocal-tract warps and the reading the model is surest of is "
-        "decoded, for five forward passes instead of one (docs/transcription.md).",
-        "",
+        *_search_hint(search_factors(search_reports)),
         "## Model",
         "",
         f"- {model['num_layers']} x {model['units']} bidirectional LSTM, "
@@ -183,7 +183,7 @@ def model_card(out: Path, dest: Path, corpus_json: Path) -> str:
         "",
         "## Word error rate on the test split (voices never heard in training)",
         "",
-        family_table(greedy, beam_lm, load_search_reports(out)),
+        family_table(greedy, beam_lm, search_reports),
         "",
         "## Known limits",
         "",
@@ -191,6 +191,19 @@ def model_card(out: Path, dest: Path, corpus_json: Path) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _search_hint(factors: list[float]) -> list[str]:
+    """The card's paragraph on the warp search the run was evaluated with (none without)."""
+    if not factors:
+        return []
+    readings = integer_to_words(len(factors) + 1)
+    return [
+        f"For voices unlike its training voices, add `{warp_search_setting(factors)}`: each "
+        f"segment is read at {readings} vocal-tract warps and the reading the model is surest "
+        f"of is decoded, for {readings} forward passes instead of one (docs/transcription.md).",
+        "",
+    ]
 
 
 def _relative(path: Path) -> str:

@@ -30,8 +30,6 @@ TARGET_WER = 0.20  # greedy, on the held-out family
 TARGET_LM_WER = 0.10  # LM beam search, on the held-out family
 HELD_OUT_FAMILY = "festival"  # no voice of it in training (conf/data/synthetic_large.yaml)
 STEPS = ("generate", "train", "evaluate")
-# The warp search run.sh evaluates with (`warp_search=`, docs/transcription.md).
-WARP_SEARCH = "[0.8,0.9,1.1,1.2]"
 
 
 def by_family(report: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
@@ -113,6 +111,20 @@ def load_search_reports(out: Path) -> tuple[dict[str, Any] | None, dict[str, Any
     return greedy, beam_lm
 
 
+def search_factors(reports: Sequence[dict[str, Any] | None]) -> list[float]:
+    """The warp factors the first of `reports` that was evaluated with a warp search used (its
+    recorded `warp_search`, as run.sh passed it); [] when none was."""
+    for report in reports:
+        if report is not None and (factors := report.get("config", {}).get("warp_search")):
+            return [float(factor) for factor in factors]
+    return []
+
+
+def warp_search_setting(factors: Sequence[float]) -> str:
+    """`factors` as the command line takes them: `warp_search=[0.8,0.9,1.1,1.2]`."""
+    return "warp_search=[" + ",".join(f"{factor:g}" for factor in factors) + "]"
+
+
 def target_line(greedy_wer: float, lm_wer: float | None = None) -> str:
     """Whether the held-out family's WERs meet the recipe's targets."""
     verdicts = [
@@ -139,12 +151,13 @@ def main(argv: Sequence[str]) -> None:
         return
     lm = family_wers(beam_lm).get(HELD_OUT_FAMILY)
     print(target_line(held_out[1], lm[1] if lm else None))
+    search_reports = load_search_reports(out)
     searched_greedy, searched_lm = (
-        family_wers(report).get(HELD_OUT_FAMILY) for report in load_search_reports(out)
+        family_wers(report).get(HELD_OUT_FAMILY) for report in search_reports
     )
     if searched_greedy:
         verdict = target_line(searched_greedy[1], searched_lm[1] if searched_lm else None)
-        print(f"With warp search {WARP_SEARCH}: {verdict}")
+        print(f"With {warp_search_setting(search_factors(search_reports))}: {verdict}")
     print(f"Report: {out}/eval_greedy/report.md")
 
 

@@ -84,6 +84,9 @@ class TuneDecoderConfig:
         seed: seed of the random search.
         batch_size: utterances per forward pass.
         max_utterances: score only the first N utterances; 0 keeps all.
+        warp_search: warp factors each utterance is read at, the most confident reading
+            decoded (see TranscribeConfig): tune with the search that transcription will use,
+            so the weights fit the readings they will decode.
     """
 
     model_dir: str = "???"
@@ -98,8 +101,10 @@ class TuneDecoderConfig:
     seed: int = 0
     batch_size: int = 32
     max_utterances: int = 0
+    warp_search: list[float] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        search_warps(self.warp_search)
         if self.search not in ("grid", "random"):
             raise ValueError(f"search must be 'grid' or 'random'. Received: {self.search!r}")
         if not self.alphas or not self.betas:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import logging
 import random
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -49,7 +50,8 @@ def tune_decoder(config: TuneDecoderConfig) -> dict:
     Returns:
         `best` ({alpha, beta, wer}, and `unk_penalty` when one of `unk_penalties` lowered the
         WER), `unk_trials` (each penalty's WER at the best pair), `baseline` (WER with the
-        starting weights), `greedy_wer`, `trials` (every pair's WER) and the written `output`.
+        starting weights), `greedy_wer`, `trials` (every pair's WER), the `warp_search` the
+        logits were read with and the written `output`.
     """
     trained = load_model_dir(config.model_dir)
     lm = trained.language_model(config.decoder.lm_path)
@@ -57,7 +59,7 @@ def tune_decoder(config: TuneDecoderConfig) -> dict:
     if config.max_utterances:
         utterances = utterances[: config.max_utterances]
     references = [normalize_text(u.text, trained.vocabulary.characters) for u in utterances]
-    logits = _dev_logits(trained, utterances, config.batch_size)
+    logits = _dev_logits(trained, utterances, config.batch_size, config.warp_search)
     base = replace(config.decoder, type="beam_lm")
 
     def wer(decoder: DecoderConfig) -> float:
@@ -81,30 +83,37 @@ def tune_decoder(config: TuneDecoderConfig) -> dict:
         if best_unk["wer"] < best["wer"]:
             best = {**best, **best_unk}
             tuned = replace(tuned, unk_penalty=best_unk["unk_penalty"])
-    write_decoder_yaml(tuned, config.output, best)
+    write_decoder_yaml(tuned, config.output, best, config.warp_search)
     return {
         "best": best,
         "unk_trials": unk_trials,
         "baseline": {"alpha": base.alpha, "beta": base.beta, "wer": wer(base)},
         "greedy_wer": wer(DecoderConfig("greedy")),
         "trials": trials,
+        "warp_search": list(config.warp_search),
         "output": str(config.output),
     }
 
 
 def _dev_logits(
-    trained: TrainedModel, utterances: list[Utterance], batch_size: int
+    trained: TrainedModel,
+    utterances: list[Utterance],
+    batch_size: int,
+    warp_search: Sequence[float] = (),
 ) -> list[np.ndarray]:
     """Each utterance's logits (steps, vocab), padding removed, in manifest order.
 
     The audio streams through the transcription pipeline (read in worker threads, never
-    split into chunks); only the logits, far smaller than the audio, are kept.
+    split into chunks, each utterance read at `warp_search`'s factors as transcription
+    reads it); only the logits, far smaller than the audio, are kept.
 
     Raises:
         AudioError: an utterance whose audio cannot be read.
     """
     computer = LogitComputer(trained.acoustic_model, trained.model_config.subsampling)
-    pipeline = LogitPipeline(trained.features, computer, chunking=ChunkingConfig(0))
+    pipeline = LogitPipeline(
+        trained.features, computer, chunking=ChunkingConfig(0), warp_search=warp_search
+    )
     paths = [u.source for u in utterances]
     speakers = [u.speaker for u in utterances]
     logits: list[np.ndarray] = [np.zeros(0)] * len(utterances)
@@ -116,11 +125,16 @@ def _dev_logits(
     return logits
 
 
-def decoder_yaml(decoder: DecoderConfig, best: dict | None = None) -> str:
-    """A `conf/decoder/` file for `decoder`, with the tuning result as a comment."""
+def decoder_yaml(
+    decoder: DecoderConfig, best: dict | None = None, warp_search: Sequence[float] = ()
+) -> str:
+    """A `conf/decoder/` file for `decoder`, with the tuning result as a comment (and the
+    warp search it was tuned with, which transcription should use too)."""
     lines = []
     if best is not None:
         lines.append(f"# Tuned by scripts/tune_decoder.py: dev WER {best['wer']:.4f}.")
+    if warp_search:
+        lines.append(f"# Tuned with warp_search={list(warp_search)}: transcribe with it too.")
     lines += [
         f"type: {decoder.type}",
         f"beam_width: {decoder.beam_width}",
@@ -133,6 +147,11 @@ def decoder_yaml(decoder: DecoderConfig, best: dict | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_decoder_yaml(decoder: DecoderConfig, path: str | Path, best: dict | None = None) -> None:
+def write_decoder_yaml(
+    decoder: DecoderConfig,
+    path: str | Path,
+    best: dict | None = None,
+    warp_search: Sequence[float] = (),
+) -> None:
     """Writes `decoder_yaml` to `path`, creating folders."""
-    write_text(path, decoder_yaml(decoder, best))
+    write_text(path, decoder_yaml(decoder, best, warp_search))

@@ -27,6 +27,8 @@ class TranscriptionResult:
             from the start of the file, a segment's offset included.
         offset: for a segment of a file (an `AudioSpan` input), where it starts in seconds;
             None for a whole file.
+        warps: with a warp search, the factor each of the input's segments was decoded at,
+            in order (one per chunk of a long file); None without a search.
     """
 
     audio_filepath: str
@@ -35,6 +37,7 @@ class TranscriptionResult:
     error: str | None = None
     words: list[WordTiming] | None = None
     offset: float | None = None
+    warps: list[float] | None = None
 
     @property
     def ok(self) -> bool:
@@ -49,11 +52,11 @@ class TranscriptionResult:
         """The output row.
 
         Without `manifest_row`: `audio_filepath`, `text`, `duration`, `offset` for a segment,
-        `words` only with timestamps, `error` only for failures. With the manifest row the
-        input came from: that row's fields, its `audio_filepath` as read (a relative path
-        resolved against the manifest's folder, so the row stays valid wherever it is
-        written), the hypothesis in `hypothesis_field` (null for a failure), then `words`
-        and `error` as above.
+        `words` only with timestamps, `warps` only with a warp search, `error` only for
+        failures. With the manifest row the input came from: that row's fields, its
+        `audio_filepath` as read (a relative path resolved against the manifest's folder, so
+        the row stays valid wherever it is written), the hypothesis in `hypothesis_field`
+        (null for a failure), then `words`, `warps` and `error` as above.
         """
         if manifest_row is not None:
             row: dict = {**manifest_row, "audio_filepath": self.audio_filepath}
@@ -65,6 +68,8 @@ class TranscriptionResult:
             row["duration"] = self.duration
         if self.words is not None:
             row["words"] = [word.to_dict() for word in self.words]
+        if self.warps is not None:
+            row["warps"] = self.warps
         if self.error is not None:
             row["error"] = self.error
         return row

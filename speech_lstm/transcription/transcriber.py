@@ -38,6 +38,7 @@ class _Partial:
 
     texts: dict[int, str] = field(default_factory=dict)
     words: dict[int, list[WordTiming]] = field(default_factory=dict)
+    warps: dict[int, float] = field(default_factory=dict)
     seconds: float = 0.0
     parts: int | None = None
     error: str | None = None
@@ -218,7 +219,8 @@ class Transcriber:
         for index, (segment, text, length) in enumerate(zip(batch.segments, texts, batch.lengths)):
             rows = [member[index][: int(length)] for member in batch.members]
             words = self._words(rows, text, segment)
-            if done := self._record(segment, text, words, partials, spans):
+            warp = batch.warps[index] if batch.warps else None
+            if done := self._record(segment, text, words, partials, spans, warp):
                 finished.append(done)
         return finished
 
@@ -254,11 +256,15 @@ class Transcriber:
         words: list[WordTiming] | None,
         partials: dict[int, _Partial],
         spans: dict[int, AudioSpan],
+        warp: float | None = None,
     ) -> tuple[int, TranscriptionResult] | None:
-        """Adds a decoded segment; returns its input's result once all its segments are in."""
+        """Adds a decoded segment (`warp`: the factor a warp search decoded it at); returns
+        its input's result once all its segments are in."""
         partial = partials.setdefault(segment.item, _Partial())
         partial.texts[segment.part] = text
         partial.words[segment.part] = words or []
+        if warp is not None:
+            partial.warps[segment.part] = warp
         partial.seconds += segment.seconds
         partial.error = partial.error or segment.error
         if segment.last:
@@ -279,8 +285,9 @@ class Transcriber:
         order = sorted(partial.texts)
         text = " ".join(t for t in (partial.texts[p] for p in order) if t)
         words = [w for p in order for w in partial.words[p]] if self.timestamps else None
+        warps = [partial.warps[p] for p in order] if self.pipeline.warps else None
         seconds = round(partial.seconds, 3)
-        return TranscriptionResult(path, text, seconds, None, words, offset=offset)
+        return TranscriptionResult(path, text, seconds, None, words, offset=offset, warps=warps)
 
 
 def load_job_transcriber(
