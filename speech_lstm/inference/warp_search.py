@@ -9,8 +9,8 @@ mean, over its steps, of the log-posterior of each step's most likely label. The
 varies from utterance to utterance even within one voice: this works less like measuring a
 speaker's vocal tract than like picking the best of several readings
 (docs/lab-notes/2026-12-03-warp-search.md).
-No transcript is needed, so it works on any input; it costs one forward pass (and one feature
-computation) per factor.
+No transcript is needed, so it works on any input; it costs one forward pass (and one mel and
+cepstral transform of the shared STFT, `features.compute_mfccs`) per factor.
 """
 
 from __future__ import annotations
