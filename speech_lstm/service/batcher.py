@@ -69,7 +69,7 @@ class Batcher:
     Attributes:
         model_lock: held while the model runs a batch.
         waiting: requests admitted and not yet in a batch.
-        running: requests in the batch the model is running.
+        running: requests taken into the current batch, while it is formed and run.
     """
 
     def __init__(
@@ -144,29 +144,40 @@ class Batcher:
     async def _run_forever(self) -> None:
         while True:
             jobs = await self._collect(self._queue)
-            self.waiting -= len(jobs)
-            by_decoder: dict[str, list[Job]] = {}
-            for job in (job for job in jobs if not job.future.done()):  # not given up
-                by_decoder.setdefault(job.decoder, []).append(job)
-            for decoder, group in by_decoder.items():
-                await self._run_batch(decoder, group)
+            try:
+                by_decoder: dict[str, list[Job]] = {}
+                for job in (job for job in jobs if not job.future.done()):  # not given up
+                    by_decoder.setdefault(job.decoder, []).append(job)
+                for decoder, group in by_decoder.items():
+                    await self._run_batch(decoder, group)
+            finally:
+                self.running = 0
 
     async def _collect(self, queue: asyncio.Queue[Job]) -> list[Job]:
-        """The first waiting job and those arriving within the window, up to `max_batch`."""
-        jobs = [await queue.get()]
+        """The first waiting job and those arriving within the window, up to `max_batch`.
+
+        Each job leaves the waiting room as it is taken, so the room refills while the
+        batch is still open and a batch can reach `max_batch` even when `queue_size` is
+        smaller."""
+        jobs = [self._take(await queue.get())]
         deadline = time.monotonic() + self.window
         while len(jobs) < self.max_batch:
             if not queue.empty():
-                jobs.append(queue.get_nowait())
+                jobs.append(self._take(queue.get_nowait()))
                 continue
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
             try:
-                jobs.append(await asyncio.wait_for(queue.get(), remaining))
+                jobs.append(self._take(await asyncio.wait_for(queue.get(), remaining)))
             except asyncio.TimeoutError:
                 break
         return jobs
+
+    def _take(self, job: Job) -> Job:
+        self.waiting -= 1
+        self.running += 1
+        return job
 
     async def _run_batch(self, decoder: str, jobs: list[Job]) -> None:
         if not jobs:
@@ -174,7 +185,6 @@ class Batcher:
         uploads = [job.upload for job in jobs]
         timestamps = any(job.timestamps for job in jobs)
         started = time.monotonic()
-        self.running = len(jobs)
         try:
             results = await asyncio.to_thread(self._locked_transcribe, uploads, decoder, timestamps)
         except Exception as error:  # a model failure answers this batch, not the server
@@ -184,8 +194,6 @@ class Batcher:
                 if not job.future.done():
                     job.future.set_exception(error)
             return
-        finally:
-            self.running = 0
         self.stats.last_batch_seconds = time.monotonic() - started
         self.stats.batches += 1
         self.stats.requests += len(jobs)
