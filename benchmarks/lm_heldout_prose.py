@@ -2,7 +2,8 @@
 
 Writes the LM text of a corpus config (generated sentences, everyday-word sentences, prose;
 no audio is made), builds the word LM the demo builds from it (training adds the train
-transcripts, a few thousand sentences more), and scores tests/heldout_prose.txt.
+transcripts, a few thousand sentences more), and scores the held-out prose
+(speech_lstm/synthetic/heldout_prose.txt).
 Usage: python benchmarks/lm_heldout_prose.py [--experiment synthetic_large]
        [--lm-sentences N] [--order 3] [--out outputs/benchmarks/lm_heldout_prose]
 """
@@ -23,8 +24,10 @@ from omegaconf import OmegaConf  # noqa: E402
 
 from speech_lstm.config import register_configs  # noqa: E402
 from speech_lstm.decoding.lm import build_ngram_lm, read_lm_text  # noqa: E402
-from speech_lstm.evaluation.lm_text_coverage import lm_coverage, read_prose  # noqa: E402
+from speech_lstm.evaluation.lm_text_coverage import lm_coverage  # noqa: E402
+from speech_lstm.synthetic.config import HELDOUT_PROSE  # noqa: E402
 from speech_lstm.synthetic.corpus import write_lm_text  # noqa: E402
+from speech_lstm.text import read_sentences  # noqa: E402
 
 
 def main() -> None:
@@ -49,7 +52,7 @@ def main() -> None:
     lm = build_ngram_lm(sentences, args.order)
     built = time.perf_counter()
     lm.save_arpa(out / "lm.arpa")
-    coverage = lm_coverage(lm, read_prose(ROOT / "tests" / "heldout_prose.txt"))
+    coverage = lm_coverage(lm, read_sentences(HELDOUT_PROSE))
     result = {
         "lm_sentences": config.lm_sentences,
         "lm_text_sentences": len(sentences),

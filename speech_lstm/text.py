@@ -33,6 +33,14 @@ def normalize_text(text: str, characters: str = DEFAULT_CHARACTERS) -> str:
     return _WHITESPACE.sub(" ", kept).strip()
 
 
+def read_sentences(path: str | Path) -> list[str]:
+    """Normalised sentences of a text file, one per line; lines starting with # are comments
+    and empty lines are skipped."""
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    sentences = (normalize_text(line) for line in lines if not line.startswith("#"))
+    return [sentence for sentence in sentences if sentence]
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     """Characters the model emits. Index 0 is the CTC blank; character i is label i + 1."""

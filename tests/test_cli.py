@@ -101,6 +101,7 @@ def test_a_training_generates_its_missing_tiny_corpus_first(tmp_path):
         f"{splits}.train.num_utterances=4",
         f"{splits}.dev.num_utterances=2",
         f"{splits}.test.num_utterances=2",
+        f"{splits}.test_everyday.num_utterances=1",
         "data.synthetic.lm_sentences=20",
     ]
     corpus = tmp_path / "data" / "synthetic_tiny"

@@ -7,16 +7,16 @@ from pathlib import Path
 import pytest
 
 from speech_lstm.decoding.lm import build_ngram_lm, read_lm_text
-from speech_lstm.evaluation.lm_text_coverage import lm_coverage, read_prose
-from speech_lstm.synthetic.config import SplitConfig, SyntheticConfig
+from speech_lstm.evaluation.lm_text_coverage import lm_coverage
+from speech_lstm.synthetic.config import HELDOUT_PROSE, SplitConfig, SyntheticConfig
 from speech_lstm.synthetic.corpus import plan_split, write_lm_text
 from speech_lstm.synthetic.everyday import EverydaySentences, everyday_words
 from speech_lstm.synthetic.everyday_frames import CLOSED_FRAMES
 from speech_lstm.synthetic.everyday_words import WORDFREQ_VERSION
 from speech_lstm.synthetic.sentences import distinct_words
+from speech_lstm.text import read_sentences
 from tests.conftest import compose
 
-HELDOUT = Path(__file__).parent / "heldout_prose.txt"
 WORDS = everyday_words()
 
 
@@ -58,7 +58,7 @@ def test_lm_text_knows_every_everyday_word_and_heldout_prose(tmp_path):
     write_lm_text(config, tmp_path / "lm_text.txt", {})
     lm = build_ngram_lm(read_lm_text(tmp_path / "lm_text.txt", " abcdefghijklmnopqrstuvwxyz'"), 1)
     assert set(WORDS) <= lm.words
-    coverage = lm_coverage(lm, read_prose(HELDOUT))
+    coverage = lm_coverage(lm, read_sentences(HELDOUT_PROSE))
     assert coverage.words > 3000 and coverage.oov_rate <= 0.01, coverage.oov_words
 
 

@@ -221,6 +221,18 @@ def test_demo_summary_reports_both_decoders(tmp_path):
     assert "300 utterances" in lines[1]
     assert lines[2] == "  beam search + trigram LM: WER 9.00%  CER 4.00%"
     assert lines[3] == "  greedy decoding:          WER 40.00%  CER 0.00%"
+    assert lines[4].startswith("Report:")
+
+
+def test_demo_summary_adds_the_everyday_split_when_evaluated(tmp_path):
+    write_report(tmp_path / "eval", 9, 100, n_utterances=300)
+    write_report(tmp_path / "eval_greedy", 40, 100)
+    write_report(tmp_path / "eval_everyday_beam_lm", 20, 100, n_utterances=245)
+    write_report(tmp_path / "eval_everyday_greedy", 55, 100)
+    lines = demo_summary(tmp_path, 905).splitlines()
+    assert lines[4].startswith("Everyday English") and "245 utterances" in lines[4]
+    assert lines[5] == "  beam search + trigram LM: WER 20.00%  CER 0.00%"
+    assert lines[6] == "  greedy decoding:          WER 55.00%  CER 0.00%"
 
 
 DATA_CONFIG = ROOT / "speech_lstm" / "conf" / "data" / "synthetic_large.yaml"

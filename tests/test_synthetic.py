@@ -228,3 +228,60 @@ def test_an_engine_that_times_out_is_tried_again_then_named(tmp_path):
     with pytest.raises(RuntimeError, match=r"espeak-ng:en-us on 'one two three' timed out 2 times"):
         synthesize(late, 16000, timeouts_s=(1e-4, 1e-4))
     assert not late.path.exists()
+
+
+def write_sentences(path, lines: list[str]):
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def test_a_split_speaks_its_sentences_file_in_order_skipping_earlier_splits(tmp_path):
+    text = write_sentences(
+        tmp_path / "prose.txt",
+        ["# a comment", "It's Tuesday, again!", "", "The cat sat.", "Dogs bark.", "Owls hoot."],
+    )
+    split = SplitConfig(2, ["en-gb-x-gbcwmd"], ["m6", "f4"], sentences_file=text)
+    config = SyntheticConfig(splits={"test": split})
+    requests = plan_split("test", split, config, tmp_path, taken={"the cat sat"})
+    assert [r.text for r in requests] == ["it's tuesday again", "dogs bark"]
+    assert [r.voice for r in requests] == [
+        "espeak-ng:en-gb-x-gbcwmd+m6",
+        "espeak-ng:en-gb-x-gbcwmd+f4",
+    ]
+    taken_by_others = {"it's tuesday again", "dogs bark", "owls hoot"}
+    with pytest.raises(ValueError, match="fewer than num_utterances=2 of its sentences"):
+        plan_split("test", split, config, tmp_path, taken=taken_by_others)
+
+
+@pytest.mark.parametrize(
+    ("sentences_file", "message"),
+    [("no_such_text", "one of \\['heldout_prose'\\]"), ("short", "holds 1 sentences, fewer")],
+)
+def test_a_sentences_file_must_exist_and_be_long_enough(tmp_path, sentences_file, message):
+    if sentences_file == "short":
+        sentences_file = write_sentences(tmp_path / "short.txt", ["only one"])
+    with pytest.raises(ValueError, match=message):
+        SplitConfig(2, ["en-us"], ["m1"], sentences_file=sentences_file)
+
+
+def test_the_fingerprint_follows_the_sentences_not_the_file_name(tmp_path):
+    def fingerprint(path) -> str:
+        split = SplitConfig(1, ["en-us"], ["m1"], sentences_file=path)
+        return SyntheticConfig(splits={"test": split}).fingerprint()
+
+    first = write_sentences(tmp_path / "a.txt", ["Dogs bark."])
+    same = write_sentences(tmp_path / "b.txt", ["# the same sentence", "dogs bark"])
+    other = write_sentences(tmp_path / "c.txt", ["Owls hoot."])
+    assert fingerprint(first) == fingerprint(same) != fingerprint(other)
+    generated = SyntheticConfig(splits={"test": SplitConfig(1, ["en-us"], ["m1"])})
+    assert generated.fingerprint() != fingerprint(first)
+
+
+def test_the_default_corpus_speaks_the_heldout_prose_in_an_everyday_test_split(tmp_path):
+    data = to_object(compose("make_synthetic", [f"paths.output_dir={tmp_path}"])).data.synthetic
+    everyday = data.splits["test_everyday"]
+    prose = everyday.given_sentences()
+    assert everyday.num_utterances == len(prose) == 245
+    requests = plan_split("test_everyday", everyday, data, tmp_path, set())
+    assert [r.text for r in requests] == prose
+    assert not set(everyday.voices()) & set(data.splits["train"].voices())

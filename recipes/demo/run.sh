@@ -26,6 +26,13 @@ echo "== 4/4 evaluating (the LM decoding above, and greedy decoding for comparis
 "$PY" scripts/evaluate.py model_dir="$DEMO_DIR/train/model" decoder=greedy \
   manifest="$CORPUS/test.jsonl" output_dir="$DEMO_DIR/eval_greedy" \
   hydra.run.dir="$DEMO_DIR/evaluate_greedy"
+if [ -f "$CORPUS/test_everyday.jsonl" ]; then  # everyday English, in no LM text, unseen voices
+  for decoder in beam_lm greedy; do
+    "$PY" scripts/evaluate.py model_dir="$DEMO_DIR/train/model" decoder="$decoder" \
+      manifest="$CORPUS/test_everyday.jsonl" output_dir="$DEMO_DIR/eval_everyday_$decoder" \
+      hydra.run.dir="$DEMO_DIR/evaluate_everyday_$decoder"
+  done
+fi
 
 elapsed=$(( $(date +%s) - started ))
 "$PY" -m recipes.demo.summarize "$DEMO_DIR" "$elapsed"

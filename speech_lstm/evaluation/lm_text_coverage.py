@@ -1,6 +1,6 @@
 """How well a word LM covers a text: out-of-vocabulary rate and perplexity.
 
-Used on a held-out sample of everyday English (tests/heldout_prose.txt) to check that the LM
+Used on a held-out sample of everyday English (`synthetic.HELDOUT_PROSE`) to check that the LM
 built from the corpus's LM text knows the words people say, and how well it predicts them.
 """
 
@@ -9,10 +9,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 from speech_lstm.decoding.lm import BOS, EOS, NgramLM
-from speech_lstm.text import normalize_text
 
 
 @dataclass(frozen=True)
@@ -26,13 +24,6 @@ class LmCoverage:
     @property
     def oov_rate(self) -> float:
         return len(self.oov_words) / self.words if self.words else 0.0
-
-
-def read_prose(path: str | Path) -> list[str]:
-    """Normalised sentences of a text file, one per line; lines starting with # are comments."""
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
-    sentences = (normalize_text(ln) for ln in lines if not ln.startswith("#"))
-    return [s for s in sentences if s]
 
 
 def lm_coverage(lm: NgramLM, sentences: Iterable[str]) -> LmCoverage:

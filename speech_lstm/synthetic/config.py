@@ -16,11 +16,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from speech_lstm.synthetic.espeak_variants import random_variant_names, random_variant_text
+from speech_lstm.text import read_sentences
 
 PIPER_SPEAKER = "#"  # MODEL.onnx#SPEAKER: one speaker of a multi-speaker piper model
 KOKORO_BLEND = "+"  # jf_alpha+jm_kumo: the mean of the voices' styles (kokoro.py)
 # Families other than espeak-ng, in the order a split's share of utterances is drawn.
 SHARED_FAMILIES = ("flite", "festival", "piper", "kokoro")
+# Everyday English written for this project, in no LM source: a split may speak it
+# (`sentences_file: heldout_prose`), and the LM's OOV rate is measured on it.
+HELDOUT_PROSE = Path(__file__).with_name("heldout_prose.txt")
+PACKAGED_SENTENCES = {"heldout_prose": HELDOUT_PROSE}
 
 
 @dataclass
@@ -41,6 +46,9 @@ class SplitConfig:
     (silence, noise, tones; empty transcript), and `edge_silence_s` pads each spoken utterance
     with up to that many seconds of silence before and after: both for a training split, so that
     the model learns to write nothing where nothing is said.
+    `sentences_file` makes the split speak given sentences instead of generated ones: a text
+    file, one sentence per line (`#` comments), or a packaged text by name (`heldout_prose`);
+    its first `num_utterances` sentences not in an earlier split, in file order.
     """
 
     num_utterances: int = 100
@@ -57,9 +65,15 @@ class SplitConfig:
     espeak_random_variants: int = 0
     nonspeech_share: float = 0.0
     edge_silence_s: float = 0.0
+    sentences_file: str = ""
 
     def __post_init__(self) -> None:
         random_variant_names(self.espeak_random_variants)  # validates the count
+        if self.sentences_file and len(self.given_sentences()) < self.num_utterances:
+            raise ValueError(
+                f"sentences_file {self.sentences_file} holds {len(self.given_sentences())} "
+                f"sentences, fewer than num_utterances={self.num_utterances}"
+            )
         if not 0.0 <= self.nonspeech_share <= 1.0 or not 0.0 <= self.edge_silence_s <= 10.0:
             raise ValueError(
                 "Need 0 <= nonspeech_share <= 1 and 0 <= edge_silence_s <= 10. Received: "
@@ -104,6 +118,22 @@ class SplitConfig:
                     "MODEL.onnx#SPEAKER for one speaker of a multi-speaker model (#* for all). "
                     f"Received: {name!r}"
                 )
+
+    def given_sentences(self) -> list[str]:
+        """The normalised sentences of `sentences_file` in file order; none without one.
+
+        Raises:
+            ValueError: the file does not exist.
+        """
+        if not self.sentences_file:
+            return []
+        path = PACKAGED_SENTENCES.get(self.sentences_file, Path(self.sentences_file))
+        if not path.is_file():
+            raise ValueError(
+                f"sentences_file is a text file or one of {sorted(PACKAGED_SENTENCES)}. "
+                f"Received: {self.sentences_file!r}"
+            )
+        return read_sentences(path)
 
     def voices(self) -> list[str]:
         """All `engine:voice` names of this split."""
@@ -233,7 +263,10 @@ class SyntheticConfig:
         for added_later in ("respellings", "everyday_words", "lm_prose"):
             if not settings[added_later]:  # unused: corpora made before keep their hash
                 del settings[added_later]
-        for split in settings["splits"].values():
+        for name, split in settings["splits"].items():
+            if split.pop("sentences_file"):  # their text, not where it lies
+                text = "\n".join(self.splits[name].given_sentences())
+                split["sentences"] = hashlib.sha256(text.encode()).hexdigest()
             # Festival, piper and Kokoro came later: unused, they stay out of the hash, so corpora
             # generated before them keep their fingerprint and are reused.
             for family in ("festival", "piper", "kokoro"):

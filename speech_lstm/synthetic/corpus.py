@@ -57,7 +57,7 @@ def plan_split(
     Sentences already in `taken` (earlier splits) are skipped, so no sentence is in two splits.
     """
     split_seed = int(hashlib.sha256(f"{config.seed}:{name}".encode()).hexdigest()[:8], 16)
-    next_text = _text_source(config, split_seed)
+    next_text = _text_source(config, split, split_seed)
     everyday = _everyday_schedule(name, split.num_utterances, config, split_seed)
     rng = random.Random(split_seed)
     if not split.voices():
@@ -113,13 +113,31 @@ def _edge_silence(longest: float, rng: random.Random) -> tuple[float, float]:
     return (round(rng.uniform(0, longest), 3), round(rng.uniform(0, longest), 3))
 
 
-def _text_source(config: SyntheticConfig, seed: int):
-    """A function returning the next utterance text: a sentence, or words from `word_list`."""
+def _text_source(config: SyntheticConfig, split: SplitConfig, seed: int):
+    """A function returning the next utterance text: the split's given sentence, a generated
+    sentence, or words from `word_list`."""
+    if split.sentences_file:
+        return _given_sentence_source(split)
     if not config.word_list:
         return SentenceGenerator(seed, zipf_exponent=config.zipf_exponent).sentence
     rng = random.Random(seed + 1)
     low, high = config.words_per_utterance
     return lambda: " ".join(rng.choice(config.word_list) for _ in range(rng.randint(low, high)))
+
+
+def _given_sentence_source(split: SplitConfig):
+    sentences = iter(split.given_sentences())
+
+    def next_given() -> str:
+        text = next(sentences, None)
+        if text is None:
+            raise ValueError(
+                f"sentences_file {split.sentences_file}: fewer than num_utterances="
+                f"{split.num_utterances} of its sentences are in no earlier split"
+            )
+        return text
+
+    return next_given
 
 
 def _voice_families(split: SplitConfig) -> dict[str, list[str]]:
