@@ -1,6 +1,7 @@
 """Test-time warp search: every segment read at several vocal-tract warps, the reading the
 model is most confident about decoded (speech_lstm.inference.warp_search)."""
 
+import csv
 import json
 
 import numpy as np
@@ -18,6 +19,7 @@ from speech_lstm.service.config import ServeConfig
 from speech_lstm.service.engine import TranscriptionEngine
 from speech_lstm.transcription import Transcriber
 from speech_lstm.transcription.config import TranscribeConfig
+from speech_lstm.transcription.output_formats import open_writer
 from tests.test_ensemble import tiny_model
 from tests.transcription_fixtures import save, write_bursts
 
@@ -130,6 +132,14 @@ def test_chunks_of_a_long_file_and_bad_files_are_searched_and_reported(trained_b
     assert len(chosen) > 1 and long_result.warps == [chosen[p] for p in sorted(chosen)]
     assert long_result.to_dict()["warps"] == long_result.warps
     assert bad_result.warps is None and "warps" not in bad_result.to_dict()
+    table = tmp_path / "out.csv"
+    writer = open_writer(table, "csv", resume=False)
+    for result in (long_result, bad_result):
+        writer.write(result)
+    writer.close()
+    with table.open(newline="") as handle:
+        long_row, bad_row = csv.DictReader(handle)
+    assert json.loads(long_row["warps"]) == long_result.warps and bad_row["warps"] == ""
 
 
 def test_the_service_searches_with_every_decoder(trained_bilstm):

@@ -32,7 +32,7 @@ PER_FILE_FORMATS = ("txt", "srt", "vtt")
 SCLITE_FORMATS = ("trn", "ctm")
 TIMED_FORMATS = ("srt", "vtt", "ctm")  # formats that need word times
 INDEX_FILE = "transcripts.jsonl"
-CSV_COLUMNS = ("audio_filepath", "text", "duration", "error", "words", "offset")
+CSV_COLUMNS = ("audio_filepath", "text", "duration", "error", "words", "offset", "warps")
 _SUFFIX_FORMATS = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".trn": "trn", ".ctm": "ctm"}
 
 
@@ -155,7 +155,8 @@ class JsonlWriter:
 
 
 class CsvWriter:
-    """A header and one row per input; `words` is a JSON list (empty unless timestamps)."""
+    """A header and one row per input; `words` is a JSON list (empty unless timestamps),
+    `warps` too (empty unless warp search)."""
 
     def __init__(self, path: Path, resume: bool):
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -185,6 +186,7 @@ class CsvWriter:
         data = result.to_dict()
         words = data.get("words")
         data["words"] = json.dumps(words, ensure_ascii=False) if words is not None else ""
+        data["warps"] = json.dumps(data["warps"]) if data.get("warps") is not None else ""
         self._csv.writerow({key: _csv_value(key, data.get(key)) for key in self.columns})
 
     def flush(self) -> None:
