@@ -72,7 +72,7 @@ def plan_split(
             taken.add(text)
         else:
             text = next_text()
-            if not config.word_list:
+            if not config.word_list or split.sentences_file:  # word lists may repeat
                 if text in taken:
                     continue
                 taken.add(text)
