@@ -69,10 +69,11 @@ class SplitConfig:
 
     def __post_init__(self) -> None:
         random_variant_names(self.espeak_random_variants)  # validates the count
-        if self.sentences_file and len(self.given_sentences()) < self.num_utterances:
+        given = len(self.given_sentences())
+        if self.sentences_file and given < self.num_utterances:
             raise ValueError(
-                f"sentences_file {self.sentences_file} holds {len(self.given_sentences())} "
-                f"sentences, fewer than num_utterances={self.num_utterances}"
+                f"sentences_file {self.sentences_file} holds {given} sentences, fewer than "
+                f"num_utterances={self.num_utterances}"
             )
         if not 0.0 <= self.nonspeech_share <= 1.0 or not 0.0 <= self.edge_silence_s <= 10.0:
             raise ValueError(
