@@ -16,7 +16,7 @@ from recipes.fsdd_speaker_count.choices import fsdd_speakers, speaker_choices
 from recipes.fsdd_speaker_count.summarize import summary_table as speaker_count_table
 from recipes.summary import load_json, markdown_table, pooled_wer, read_seconds
 from recipes.synthetic_large import summarize as synthetic_large
-from recipes.synthetic_large.ship import _search_hint, stage_families
+from recipes.synthetic_large.ship import _search_hint, everyday_section, stage_families
 from recipes.synthetic_large.summarize import summary as synthetic_large_summary
 from recipes.synthetic_large.summarize import target_line
 from tests.conftest import ROOT
@@ -211,6 +211,32 @@ def test_synthetic_large_summary_scores_each_tts_family(tmp_path):
     assert target_line(0.2001, 0.07) == (
         "Targets on the held-out festival family: greedy <= 20%: not met; LM <= 10%: met."
     )
+
+
+def test_synthetic_large_summary_adds_the_everyday_split_when_scored(tmp_path):
+    by_speaker = [
+        {"name": "espeak-ng:en-us+m6", "n_utterances": 10, "n_words": 100, "errors": 10},
+        {"name": "festival:kal_diphone", "n_utterances": 10, "n_words": 100, "errors": 40},
+    ]
+    write_report(tmp_path / "eval_greedy", 50, 200, n_utterances=20, by_speaker=by_speaker)
+    assert "Everyday English" not in synthetic_large_summary(tmp_path, 60)
+    assert everyday_section(tmp_path) == []  # the model card says nothing of it either
+    by_speaker[1]["errors"] = 60
+    write_report(tmp_path / "eval_everyday_greedy", 70, 200, n_utterances=20, by_speaker=by_speaker)
+    by_speaker[1]["errors"] = 30
+    write_report(
+        tmp_path / "eval_everyday_beam_lm", 40, 200, n_utterances=20, by_speaker=by_speaker
+    )
+    lines = synthetic_large_summary(tmp_path, 60).splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Everyday English"))
+    assert lines[start + 5 : start + 7] == [
+        "| festival (whole family held out) | 10 | 60.00% | 30.00% |",
+        "| all | 20 | **35.00%** (CER 0.00%) | **20.00%** |",
+    ]
+    assert lines[3] == "| festival (whole family held out) | 10 | 40.00% | - |"  # test as it was
+    card = "\n".join(everyday_section(tmp_path))
+    assert card.startswith("## Word error rate on everyday English")
+    assert "| festival (whole family held out) | 10 | 60.00% | 30.00% |" in card
 
 
 def test_demo_summary_reports_both_decoders(tmp_path):

@@ -32,6 +32,20 @@ def test_overlapping_voices_are_rejected():
         check_disjoint_voices(splits)
 
 
+def test_test_splits_may_share_voices_but_not_with_train_or_dev():
+    splits = {
+        "train": SplitConfig(1, ["en-us"], ["m1"]),
+        "dev": SplitConfig(1, ["en-us"], ["m5"]),
+        "test": SplitConfig(1, ["en-gb"], ["m6"]),
+        "test_everyday": SplitConfig(1, ["en-gb"], ["m6"]),
+    }
+    check_disjoint_voices(splits)
+    for leaked in ("m1", "m5"):
+        splits["test_everyday"] = SplitConfig(1, ["en-us"], [leaked])
+        with pytest.raises(ValueError, match=f"en-us\\+{leaked}.*only test splits"):
+            check_disjoint_voices(splits)
+
+
 def test_generates_real_audio_and_reuses_it(tmp_path):
     require_espeak()
     manifests = generate_corpus(tiny_config(), tmp_path)
@@ -49,6 +63,63 @@ def test_generates_real_audio_and_reuses_it(tmp_path):
     generate_corpus(tiny_config(seed=1), tmp_path)
     assert read_manifest(manifests["train"])[0].text != train[0].text
     assert json.loads((tmp_path / "corpus.json").read_text())["complete"] is True
+
+
+def _mtimes(directory) -> dict[str, int]:
+    return {path.name: path.stat().st_mtime_ns for path in sorted(directory.glob("*.wav"))}
+
+
+def test_a_changed_or_added_split_keeps_the_audio_of_the_splits_before_it(tmp_path):
+    require_espeak()
+    config = tiny_config()
+    generate_corpus(config, tmp_path)
+    train_audio, test_audio = _mtimes(tmp_path / "train"), _mtimes(tmp_path / "test")
+    config.splits["test_more"] = SplitConfig(1, ["en-gb-x-gbcwmd"], ["m7"])
+    generate_corpus(config, tmp_path)
+    assert _mtimes(tmp_path / "train") == train_audio and _mtimes(tmp_path / "test") == test_audio
+    assert len(read_manifest(tmp_path / "test_more.jsonl")) == 1
+    config.splits["test"] = SplitConfig(3, ["en-gb-x-gbcwmd"], ["m6"])
+    generate_corpus(config, tmp_path)
+    assert _mtimes(tmp_path / "train") == train_audio
+    assert len(_mtimes(tmp_path / "test")) == 3
+    assert _mtimes(tmp_path / "test").keys() & test_audio.keys()
+    assert all(_mtimes(tmp_path / "test")[name] != test_audio[name] for name in test_audio)
+
+
+def test_a_corpus_stamped_before_split_hashes_keeps_its_splits_when_one_is_added(tmp_path):
+    require_espeak()
+    generate_corpus(tiny_config(), tmp_path)
+    stamp = json.loads((tmp_path / "corpus.json").read_text())
+    del stamp["split_fingerprints"]
+    (tmp_path / "corpus.json").write_text(json.dumps(stamp))
+    train_audio = _mtimes(tmp_path / "train")
+    config = tiny_config()
+    config.splits["test_more"] = SplitConfig(1, ["en-gb-x-gbcwmd"], ["m7"])
+    generate_corpus(config, tmp_path)
+    assert _mtimes(tmp_path / "train") == train_audio
+    assert json.loads((tmp_path / "corpus.json").read_text())["complete"] is True
+
+
+def test_only_splits_speaks_those_splits_as_a_full_corpus_would(tmp_path):
+    require_espeak()
+    config = tiny_config()  # dev reads the prose after test, so it skips test's sentences
+    config.splits["test"] = SplitConfig(2, ["en-gb-x-gbcwmd"], ["m6"], sentences_file=PROSE)
+    config.splits["dev"] = SplitConfig(2, ["en-us-nyc"], ["m5"], sentences_file=PROSE)
+    full = generate_corpus(config, tmp_path / "full")
+    config.only_splits = ["dev"]
+    only = generate_corpus(config, tmp_path / "only")
+    assert list(only) == ["dev"]
+    dev_texts = [u.text for u in read_manifest(only["dev"])]
+    assert dev_texts == [u.text for u in read_manifest(full["dev"])]
+    assert dev_texts == config.splits["dev"].given_sentences()[2:4]
+    assert not (tmp_path / "only" / "train").exists()
+    assert not (tmp_path / "only" / "test.jsonl").exists()
+    assert json.loads((tmp_path / "only" / "corpus.json").read_text())["complete"] is False
+    with pytest.raises(ValueError, match="only_splits names splits the corpus does not have"):
+        SyntheticConfig(splits=config.splits, only_splits=["tset"])
+
+
+PROSE = "heldout_prose"
 
 
 def test_default_corpus_config_meets_the_voice_contract():
@@ -142,6 +213,10 @@ def test_large_corpus_config_holds_out_a_whole_tts_family():
     families = {name: {v.split(":")[0] for v in s.voices()} for name, s in splits.items()}
     assert families["train"] == {"espeak-ng", "flite", "piper", "kokoro"}
     assert "festival" in families["test"] and "festival" not in families["dev"]
+    everyday = splits["test_everyday"]  # the prose, read by the test split's unseen voices
+    assert (
+        everyday.sentences_file == "heldout_prose" and everyday.voices() == splits["test"].voices()
+    )
     train = splits["train"]
     shares = {"espeak-ng": 1 - sum(train.shares().values()), **train.shares()}
     hours = train.num_utterances * sum(MEAN_SECONDS[f] * s for f, s in shares.items()) / 3600

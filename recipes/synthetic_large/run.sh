@@ -8,7 +8,8 @@
 #   2. generate the corpus into data/synthetic_large (about 50 min on 2 cores; reused)
 #   3. train (about 5 h on 2 CPU cores; skipped when OUT_DIR/train/model exists, resumed
 #      from OUT_DIR/train/backup after an interruption)
-#   4. evaluate greedy decoding on the test split, as it is and with test-time warp search
+#   4. evaluate greedy decoding on the test splits (generated sentences; everyday prose), as it
+#      is and with test-time warp search
 #      (each utterance read at five vocal-tract warps, docs/transcription.md); print WER
 #      (target <= 20%), WER per TTS family and the time of each step, and write
 #      OUT_DIR/summary.md
@@ -43,13 +44,19 @@ else
   echo "$(( $(date +%s) - trained ))" > "$OUT/train_seconds"
 fi
 
-echo "== 4/4 evaluating greedy decoding on the held-out-voice test split"
+echo "== 4/4 evaluating greedy decoding on the held-out-voice test splits"
 evaluated=$(date +%s)
-"$PY" scripts/evaluate.py model_dir="$OUT/train/model" decoder=greedy \
-  manifest="$CORPUS/test.jsonl" output_dir="$OUT/eval_greedy" hydra.run.dir="$OUT/evaluate_greedy"
-"$PY" scripts/evaluate.py model_dir="$OUT/train/model" decoder=greedy "warp_search=[0.8,0.9,1.1,1.2]" \
-  manifest="$CORPUS/test.jsonl" output_dir="$OUT/eval_greedy_search" \
-  hydra.run.dir="$OUT/evaluate_greedy_search"
+# test: generated sentences (eval_greedy*); test_everyday: everyday prose (eval_everyday_greedy*)
+for split in test test_everyday; do
+  name=greedy
+  [ "$split" = test ] || name=everyday_greedy
+  "$PY" scripts/evaluate.py model_dir="$OUT/train/model" decoder=greedy \
+    manifest="$CORPUS/$split.jsonl" output_dir="$OUT/eval_$name" \
+    hydra.run.dir="$OUT/evaluate_$name"
+  "$PY" scripts/evaluate.py model_dir="$OUT/train/model" decoder=greedy \
+    "warp_search=[0.8,0.9,1.1,1.2]" manifest="$CORPUS/$split.jsonl" \
+    output_dir="$OUT/eval_${name}_search" hydra.run.dir="$OUT/evaluate_${name}_search"
+done
 echo "$(( $(date +%s) - evaluated ))" > "$OUT/evaluate_seconds"
 
 "$PY" -m recipes.synthetic_large.summarize "$OUT" "$(( $(date +%s) - started ))"

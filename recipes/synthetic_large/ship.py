@@ -24,6 +24,7 @@ from omegaconf import OmegaConf
 
 from recipes.summary import load_json, read_seconds
 from recipes.synthetic_large.summarize import (
+    everyday_table,
     family_table,
     load_reports,
     load_search_reports,
@@ -185,12 +186,31 @@ def model_card(out: Path, dest: Path, corpus_json: Path) -> str:
         "",
         family_table(greedy, beam_lm, search_reports),
         "",
+        *everyday_section(out),
         "## Known limits",
         "",
         LIMITS,
         "",
     ]
     return "\n".join(lines)
+
+
+def everyday_section(out: Path) -> list[str]:
+    """The card's lines on test_everyday (the held-out prose), none when the run did not score
+    it."""
+    table = everyday_table(out)
+    if table is None:
+        return []
+    return [
+        "## Word error rate on everyday English (the same unseen voices)",
+        "",
+        "`test_everyday`: 245 sentences of everyday English written for this project "
+        "(`speech_lstm/synthetic/heldout_prose.txt`, in no LM text), read by the test split's "
+        "voices.",
+        "",
+        table,
+        "",
+    ]
 
 
 def _search_hint(factors: list[float]) -> list[str]:

@@ -4,7 +4,8 @@ and with the LM, and the time of each step.
 Usage: python -m recipes.synthetic_large.summarize OUT TOTAL_SECONDS
 Reads OUT/eval_greedy/report.json; OUT/eval_beam_lm/report.json and the test-time warp
 search's OUT/eval_greedy_search/report.json and OUT/eval_beam_lm_search/report.json when
-there; and OUT/{generate,train,evaluate}_seconds. Writes OUT/summary.md and prints it, with
+there; the same four of the everyday-English split, OUT/eval_everyday_*, when scored; and
+OUT/{generate,train,evaluate}_seconds. Writes OUT/summary.md and prints it, with
 whether the targets are met: on the held-out festival family greedy WER <= 20% and LM WER
 <= 10%.
 """
@@ -29,6 +30,12 @@ from recipes.summary import (
 TARGET_WER = 0.20  # greedy, on the held-out family
 TARGET_LM_WER = 0.10  # LM beam search, on the held-out family
 HELD_OUT_FAMILY = "festival"  # no voice of it in training (conf/data/synthetic_large.yaml)
+TEST = "eval"  # OUT/eval_<decoder>[_search]: the test split, generated sentences
+EVERYDAY = "eval_everyday"  # the same for test_everyday, the held-out prose
+EVERYDAY_HEADING = (
+    "Everyday English (test_everyday: 245 sentences written for this project, in no LM text, "
+    "read by the test split's voices)"
+)
 STEPS = ("generate", "train", "evaluate")
 
 
@@ -91,22 +98,36 @@ def timing_line(out: Path, total_seconds: int) -> str:
 
 
 def summary(out: Path, total_seconds: int) -> str:
-    """The family table and the timing line of the run in `out`."""
-    greedy, beam_lm = load_reports(out)
-    table = family_table(greedy, beam_lm, load_search_reports(out))
-    return table + "\n\n" + timing_line(out, total_seconds)
+    """The family tables (test, and test_everyday when scored) and the timing line of the run
+    in `out`."""
+    parts = [family_table(*load_reports(out), load_search_reports(out))]
+    if everyday := everyday_table(out):
+        parts.append(f"{EVERYDAY_HEADING}:\n\n{everyday}")
+    return "\n\n".join([*parts, timing_line(out, total_seconds)])
 
 
-def load_reports(out: Path) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """The greedy report, and the LM one when the run scored it."""
-    lm_path = out / "eval_beam_lm" / "report.json"
-    greedy = load_json(out / "eval_greedy" / "report.json")
+def everyday_table(out: Path) -> str | None:
+    """The family table of test_everyday, None when its greedy evaluation did not run."""
+    if not (out / f"{EVERYDAY}_greedy" / "report.json").is_file():
+        return None
+    return family_table(*load_reports(out, EVERYDAY), load_search_reports(out, EVERYDAY))
+
+
+def load_reports(out: Path, prefix: str = TEST) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The greedy report of a split (`prefix`: TEST or EVERYDAY), and the LM one when the run
+    scored it."""
+    lm_path = out / f"{prefix}_beam_lm" / "report.json"
+    greedy = load_json(out / f"{prefix}_greedy" / "report.json")
     return greedy, load_json(lm_path) if lm_path.is_file() else None
 
 
-def load_search_reports(out: Path) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+def load_search_reports(
+    out: Path, prefix: str = TEST
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """The (greedy, LM) reports of the evaluations with warp search, None where not run."""
-    paths = [out / f"eval_{decoder}_search" / "report.json" for decoder in ("greedy", "beam_lm")]
+    paths = [
+        out / f"{prefix}_{decoder}_search" / "report.json" for decoder in ("greedy", "beam_lm")
+    ]
     greedy, beam_lm = (load_json(path) if path.is_file() else None for path in paths)
     return greedy, beam_lm
 

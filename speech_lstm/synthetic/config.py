@@ -197,7 +197,11 @@ class SyntheticConfig:
         pitch: [min, max] espeak-ng pitch (0-99), drawn per utterance; flite's f0 follows it.
         zipf_exponent: word-frequency skew of the sentence generator.
         num_workers: TTS processes run at once.
-        splits: split name -> SplitConfig; voice sets must not overlap between splits.
+        splits: split name -> SplitConfig; voice sets must not overlap between splits (test
+            splits may share theirs: `check_disjoint_voices`).
+        only_splits: when set, only these splits are spoken and written (every split is still
+            planned, so their sentences stay apart), e.g. the test splits, to score a shipped
+            model without the training audio. Not part of the corpus: no other audio or text.
         word_list: when set, each utterance is `words_per_utterance` words drawn uniformly from
             this list instead of a generated sentence (e.g. the ten digits); texts may repeat.
         words_per_utterance: [min, max] words per utterance with `word_list`.
@@ -223,6 +227,7 @@ class SyntheticConfig:
     zipf_exponent: float = 1.0
     num_workers: int = 2
     splits: dict[str, SplitConfig] = field(default_factory=dict)
+    only_splits: list[str] = field(default_factory=list)
     word_list: list[str] = field(default_factory=list)
     words_per_utterance: list[int] = field(default_factory=lambda: [1, 1])
     lm_sentences: int = 0
@@ -231,6 +236,12 @@ class SyntheticConfig:
     lm_prose: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        unknown = sorted(set(self.only_splits) - set(self.splits))
+        if unknown:
+            raise ValueError(
+                f"only_splits names splits the corpus does not have: {unknown}. "
+                f"Received: only_splits={self.only_splits}, splits {list(self.splits)}"
+            )
         for name, split in self.splits.items():
             for accent in split.espeak_accents:
                 if not is_english_accent(accent):
@@ -259,8 +270,23 @@ class SyntheticConfig:
 
     def fingerprint(self) -> str:
         """Hash of everything that changes the audio or text (not `num_workers`)."""
+        return self._fingerprint(list(self.splits))
+
+    def split_fingerprints(self) -> dict[str, str]:
+        """Split name -> hash of everything its audio and text depend on, in split order.
+
+        A split depends on the splits before it (their sentences are skipped), so each hash
+        covers the settings of its split and of those before; the last one is `fingerprint()`.
+        Adding a split at the end, or changing one, keeps the hashes of the splits before it.
+        """
+        names = list(self.splits)
+        return {name: self._fingerprint(names[: i + 1]) for i, name in enumerate(names)}
+
+    def _fingerprint(self, split_names: list[str]) -> str:
         settings = asdict(self)
         settings.pop("num_workers")
+        settings.pop("only_splits")
+        settings["splits"] = {name: settings["splits"][name] for name in split_names}
         for added_later in ("respellings", "everyday_words", "lm_prose"):
             if not settings[added_later]:  # unused: corpora made before keep their hash
                 del settings[added_later]
@@ -289,18 +315,28 @@ def is_english_accent(accent: str) -> bool:
 
 
 def check_disjoint_voices(splits: dict[str, SplitConfig]) -> None:
-    """Raises ValueError when two splits share a voice, which would leak voices into test."""
+    """Raises ValueError when two splits share a voice, which would leak voices into test.
+
+    Test splits (names starting with `test`) may share voices with each other: both only
+    measure, so the same held-out voices can read two kinds of text (`test`, `test_everyday`).
+    """
     seen: dict[str, str] = {}
     for name, split in splits.items():
         for voice in split.voices():
             for speaker in _speakers(voice):
-                if speaker in seen and seen[speaker] != name:
+                other = seen.get(speaker, name)
+                if other != name and not (_is_test_split(other) and _is_test_split(name)):
                     raise ValueError(
-                        f"Voice {speaker!r} is in splits {seen[speaker]!r} and {name!r} "
-                        f"({voice!r}); held-out splits must use voices never seen in training. "
+                        f"Voice {speaker!r} is in splits {other!r} and {name!r} "
+                        f"({voice!r}); held-out splits must use voices never seen in training "
+                        "or dev (only test splits may share voices). "
                         "Received: overlapping voice lists"
                     )
                 seen[speaker] = name
+
+
+def _is_test_split(name: str) -> bool:
+    return name.startswith("test")
 
 
 def kokoro_voice_parts(voice: str) -> list[str]:

@@ -195,49 +195,81 @@ def _speak_piper_batches(pool: Executor, requests: list[SpeechRequest], sample_r
 
 
 def generate_corpus(config: SyntheticConfig, corpus_dir: str | Path) -> dict[str, Path]:
-    """Generates every split into `corpus_dir` and writes `<split>.jsonl` manifests.
+    """Generates every split (or `config.only_splits`) into `corpus_dir` and writes
+    `<split>.jsonl` manifests, and the LM text when every split is there.
 
     A corpus already generated with the same settings is reused as it is; an interrupted run
-    keeps the WAV files it finished and speaks only the rest.
+    keeps the WAV files it finished and speaks only the rest; after a change to the settings,
+    the splits before the first changed one are kept (`SyntheticConfig.split_fingerprints`).
 
     Returns:
-        Split name -> manifest path.
+        Split name -> manifest path, for the splits generated.
     """
     corpus_dir = Path(corpus_dir)
     check_disjoint_voices(config.splits)
-    require_engines([voice for split in config.splits.values() for voice in split.voices()])
+    spoken = config.only_splits or list(config.splits)
+    require_engines([voice for name in spoken for voice in config.splits[name].voices()])
     stamp = corpus_dir / "corpus.json"
     manifests = {name: corpus_dir / f"{name}.jsonl" for name in config.splits}
-    if _read_stamp(stamp).get("fingerprint") != config.fingerprint():
-        _remove_generated(corpus_dir, config.splits)
-    elif _is_complete(stamp, config, manifests):
-        return manifests
+    kept = reusable_splits(_read_stamp(stamp), config)
+    if len(kept) == len(config.splits) and _is_complete(stamp, config, manifests):
+        return {name: manifests[name] for name in spoken}
+    _remove_generated(corpus_dir, [name for name in config.splits if name not in kept])
     corpus_dir.mkdir(parents=True, exist_ok=True)
     for leftover in leftover_temporaries(corpus_dir):  # of a killed run: never complete
         leftover.unlink(missing_ok=True)
     _write_stamp(stamp, config, complete=False)
-    random_count = max(split.espeak_random_variants for split in config.splits.values())
+    random_count = max(config.splits[name].espeak_random_variants for name in spoken)
     if random_count:
         write_variant_root(corpus_dir / ESPEAK_VARIANT_ROOT, random_variant_names(random_count))
     taken: set[str] = set()
     with ThreadPoolExecutor(max_workers=config.num_workers) as pool:
         for name, split in config.splits.items():
             requests = plan_split(name, split, config, corpus_dir, taken)
-            _speak_piper_batches(pool, requests, config.sample_rate)
-            utterances = list(
-                pool.map(lambda r: _speak_if_missing(r, config.sample_rate), requests)
-            )
-            clips = plan_nonspeech(
-                name,
-                round(split.num_utterances * split.nonspeech_share),
-                config.seed,
-                corpus_dir / name,
-            )
-            utterances += [write_nonspeech(clip, config.sample_rate) for clip in clips]
-            write_manifest(manifests[name], utterances)
-    write_lm_text(config, corpus_dir / LM_TEXT_FILE, manifests)
-    _write_stamp(stamp, config, complete=True)
-    return manifests
+            if name in spoken:
+                _speak_split(pool, name, split, requests, config, manifests[name])
+    if len(spoken) == len(config.splits):
+        write_lm_text(config, corpus_dir / LM_TEXT_FILE, manifests)
+        _write_stamp(stamp, config, complete=True)
+    return {name: manifests[name] for name in spoken}
+
+
+def _speak_split(
+    pool: Executor,
+    name: str,
+    split: SplitConfig,
+    requests: list[SpeechRequest],
+    config: SyntheticConfig,
+    manifest: Path,
+) -> None:
+    """Speaks a split's missing utterances, adds its non-speech clips, writes its manifest."""
+    _speak_piper_batches(pool, requests, config.sample_rate)
+    utterances = list(pool.map(lambda r: _speak_if_missing(r, config.sample_rate), requests))
+    count = round(split.num_utterances * split.nonspeech_share)
+    clips = plan_nonspeech(name, count, config.seed, manifest.parent / name)
+    utterances += [write_nonspeech(clip, config.sample_rate) for clip in clips]
+    write_manifest(manifest, utterances)
+
+
+def reusable_splits(stamp: dict, config: SyntheticConfig) -> list[str]:
+    """The leading splits of `config` whose audio a corpus with this stamp already holds.
+
+    The longest run of splits, from the first, whose settings (and those of the splits before
+    them, in the same order) the stamp recorded. A stamp of a corpus made before per-split
+    hashes records only the whole corpus's `fingerprint`, for its last split.
+    """
+    recorded_names = list(stamp.get("config", {}).get("splits", {}))
+    recorded = stamp.get("split_fingerprints")
+    if recorded is None and recorded_names:
+        recorded = {recorded_names[-1]: stamp.get("fingerprint")}
+    names = list(config.splits)
+    kept: list[str] = []
+    for i, (name, fingerprint) in enumerate(config.split_fingerprints().items()):
+        if names[: i + 1] != recorded_names[: i + 1]:
+            break
+        if (recorded or {}).get(name) == fingerprint:
+            kept = names[: i + 1]
+    return kept
 
 
 def write_lm_text(config: SyntheticConfig, path: Path, manifests: dict[str, Path]) -> None:
@@ -272,12 +304,17 @@ def _read_stamp(stamp: Path) -> dict:
 
 
 def _write_stamp(stamp: Path, config: SyntheticConfig, complete: bool) -> None:
-    payload = {"fingerprint": config.fingerprint(), "complete": complete, "config": asdict(config)}
+    payload = {
+        "fingerprint": config.fingerprint(),
+        "split_fingerprints": config.split_fingerprints(),
+        "complete": complete,
+        "config": asdict(config),
+    }
     write_text(stamp, json.dumps(payload, indent=2) + "\n")
 
 
-def _remove_generated(corpus_dir: Path, splits: dict[str, SplitConfig]) -> None:
-    """Deletes audio and manifests of an earlier corpus made with other settings."""
+def _remove_generated(corpus_dir: Path, splits: list[str]) -> None:
+    """Deletes the audio and manifests of these splits, made with other settings."""
     for name in splits:
         shutil.rmtree(corpus_dir / name, ignore_errors=True)
         (corpus_dir / f"{name}.jsonl").unlink(missing_ok=True)
