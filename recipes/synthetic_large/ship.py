@@ -47,7 +47,10 @@ LIMITS = """\
 - Utterances of a few seconds, read at 140-210 words per minute; long files are cut at quiet
   points into chunks of at most 20 s (`chunk_seconds`).
 - The LM's vocabulary (see its word count above) is what beam_lm prefers; other words are
-  possible through the unknown-word path but come out less reliably."""
+  possible through the unknown-word path but come out less reliably.
+- Everyday English is much harder for it than the generated sentences it trained on and is
+  tested on: compare the everyday-English table with the test split's, where both are
+  above."""
 
 
 def corpus_voices(corpus_json: Path) -> dict[str, list[str]]:
