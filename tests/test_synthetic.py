@@ -1,4 +1,5 @@
 import json
+import logging
 import re
 from collections import Counter
 
@@ -69,13 +70,15 @@ def _mtimes(directory) -> dict[str, int]:
     return {path.name: path.stat().st_mtime_ns for path in sorted(directory.glob("*.wav"))}
 
 
-def test_a_changed_or_added_split_keeps_the_audio_of_the_splits_before_it(tmp_path):
+def test_a_changed_or_added_split_keeps_the_audio_of_the_splits_before_it(tmp_path, caplog):
     require_espeak()
     config = tiny_config()
     generate_corpus(config, tmp_path)
     train_audio, test_audio = _mtimes(tmp_path / "train"), _mtimes(tmp_path / "test")
     config.splits["test_more"] = SplitConfig(1, ["en-gb-x-gbcwmd"], ["m7"])
-    generate_corpus(config, tmp_path)
+    with caplog.at_level(logging.INFO, logger="speech_lstm"):
+        generate_corpus(config, tmp_path)
+    assert "train, test: settings unchanged, audio kept; test_more: generated anew" in caplog.text
     assert _mtimes(tmp_path / "train") == train_audio and _mtimes(tmp_path / "test") == test_audio
     assert len(read_manifest(tmp_path / "test_more.jsonl")) == 1
     config.splits["test"] = SplitConfig(3, ["en-gb-x-gbcwmd"], ["m6"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import random
 import shutil
 from collections import defaultdict
@@ -44,6 +45,8 @@ from speech_lstm.synthetic.everyday import EverydaySentences
 from speech_lstm.synthetic.nonspeech import plan_nonspeech, write_nonspeech
 from speech_lstm.synthetic.prose import prose_sentences
 from speech_lstm.synthetic.sentences import SentenceGenerator
+
+log = logging.getLogger(__name__)
 
 LM_TEXT_FILE = "lm_text.txt"
 ESPEAK_VARIANT_ROOT = "espeak-variants"  # the random variants' espeak-ng data, in the corpus
@@ -214,7 +217,14 @@ def generate_corpus(config: SyntheticConfig, corpus_dir: str | Path) -> dict[str
     kept = reusable_splits(_read_stamp(stamp), config)
     if len(kept) == len(config.splits) and _is_complete(stamp, config, manifests):
         return {name: manifests[name] for name in spoken}
-    _remove_generated(corpus_dir, [name for name in config.splits if name not in kept])
+    stale = [name for name in config.splits if name not in kept]
+    if kept and stale:
+        log.info(
+            "%s: settings unchanged, audio kept; %s: generated anew",
+            ", ".join(kept),
+            ", ".join(stale),
+        )
+    _remove_generated(corpus_dir, stale)
     corpus_dir.mkdir(parents=True, exist_ok=True)
     for leftover in leftover_temporaries(corpus_dir):  # of a killed run: never complete
         leftover.unlink(missing_ok=True)
