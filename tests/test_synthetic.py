@@ -103,6 +103,24 @@ def test_a_corpus_stamped_before_split_hashes_keeps_its_splits_when_one_is_added
     assert json.loads((tmp_path / "corpus.json").read_text())["complete"] is True
 
 
+def test_only_splits_leaves_other_stale_splits_for_a_full_run_to_remake(tmp_path):
+    require_espeak()
+    config = tiny_config()
+    generate_corpus(config, tmp_path)
+    train_audio = _mtimes(tmp_path / "train")
+    config.splits["train"] = SplitConfig(5, ["en-us", "en-gb"], ["m1", "f1"])  # changed
+    config.only_splits = ["test"]
+    generate_corpus(config, tmp_path)  # test follows train's new sentences; train is untouched
+    assert _mtimes(tmp_path / "train") == train_audio
+    test_audio = _mtimes(tmp_path / "test")
+    stamp = json.loads((tmp_path / "corpus.json").read_text())
+    assert list(stamp["split_fingerprints"]) == ["test"] and "fingerprint" not in stamp
+    config.only_splits = []
+    generate_corpus(config, tmp_path)
+    assert len(_mtimes(tmp_path / "train")) == 5 and _mtimes(tmp_path / "test") == test_audio
+    assert json.loads((tmp_path / "corpus.json").read_text())["complete"] is True
+
+
 def test_only_splits_speaks_those_splits_as_a_full_corpus_would(tmp_path):
     require_espeak()
     config = tiny_config()  # dev reads the prose after test, so it skips test's sentences

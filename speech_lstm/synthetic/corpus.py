@@ -217,7 +217,9 @@ def generate_corpus(config: SyntheticConfig, corpus_dir: str | Path) -> dict[str
     kept = reusable_splits(_read_stamp(stamp), config)
     if len(kept) == len(config.splits) and _is_complete(stamp, config, manifests):
         return {name: manifests[name] for name in spoken}
-    stale = [name for name in config.splits if name not in kept]
+    # Made with other settings: remade if spoken now, else left for a later run to remake
+    # (only_splits never deletes audio it does not replace).
+    stale = [name for name in spoken if name not in kept]
     if kept and stale:
         log.info(
             "%s: settings unchanged, audio kept; %s: generated anew",
@@ -228,7 +230,7 @@ def generate_corpus(config: SyntheticConfig, corpus_dir: str | Path) -> dict[str
     corpus_dir.mkdir(parents=True, exist_ok=True)
     for leftover in leftover_temporaries(corpus_dir):  # of a killed run: never complete
         leftover.unlink(missing_ok=True)
-    _write_stamp(stamp, config, complete=False)
+    _write_stamp(stamp, config, complete=False, recorded=[*kept, *stale])
     random_count = max(config.splits[name].espeak_random_variants for name in spoken)
     if random_count:
         write_variant_root(corpus_dir / ESPEAK_VARIANT_ROOT, random_variant_names(random_count))
@@ -262,23 +264,26 @@ def _speak_split(
 
 
 def reusable_splits(stamp: dict, config: SyntheticConfig) -> list[str]:
-    """The leading splits of `config` whose audio a corpus with this stamp already holds.
+    """The splits of `config` whose audio a corpus with this stamp already holds.
 
-    The longest run of splits, from the first, whose settings (and those of the splits before
-    them, in the same order) the stamp recorded. A stamp of a corpus made before per-split
-    hashes records only the whole corpus's `fingerprint`, for its last split.
+    A split is reusable when the stamp recorded its fingerprint, which covers its settings and
+    those of the splits before it, after the same splits in the same order. A stamp of a
+    corpus made before per-split fingerprints records only the whole corpus's, for its last
+    split: when that matches, so do the splits before it.
     """
     recorded_names = list(stamp.get("config", {}).get("splits", {}))
     recorded = stamp.get("split_fingerprints")
-    if recorded is None and recorded_names:
-        recorded = {recorded_names[-1]: stamp.get("fingerprint")}
+    whole_corpus_only = recorded is None
+    if whole_corpus_only:
+        recorded = {recorded_names[-1]: stamp.get("fingerprint")} if recorded_names else {}
     names = list(config.splits)
-    kept: list[str] = []
-    for i, (name, fingerprint) in enumerate(config.split_fingerprints().items()):
-        if names[: i + 1] != recorded_names[: i + 1]:
-            break
-        if (recorded or {}).get(name) == fingerprint:
-            kept = names[: i + 1]
+    kept = [
+        name
+        for i, (name, fingerprint) in enumerate(config.split_fingerprints().items())
+        if names[: i + 1] == recorded_names[: i + 1] and recorded.get(name) == fingerprint
+    ]
+    if whole_corpus_only and kept:
+        return names[: names.index(kept[-1]) + 1]
     return kept
 
 
@@ -313,13 +318,18 @@ def _read_stamp(stamp: Path) -> dict:
     return json.loads(stamp.read_text(encoding="utf-8")) if stamp.is_file() else {}
 
 
-def _write_stamp(stamp: Path, config: SyntheticConfig, complete: bool) -> None:
-    payload = {
-        "fingerprint": config.fingerprint(),
-        "split_fingerprints": config.split_fingerprints(),
-        "complete": complete,
-        "config": asdict(config),
-    }
+def _write_stamp(
+    stamp: Path, config: SyntheticConfig, complete: bool, recorded: list[str] | None = None
+) -> None:
+    """Records the settings of the splits in `recorded` (default: all), whose audio on disk
+    is theirs or not spoken yet; a split left out is remade by the next run that speaks it."""
+    fingerprints = config.split_fingerprints()
+    if recorded is not None:
+        fingerprints = {name: fingerprints[name] for name in config.splits if name in recorded}
+    payload: dict = {"complete": complete, "config": asdict(config)}
+    if len(fingerprints) == len(config.splits):  # what older code checks: all of it, or none
+        payload["fingerprint"] = config.fingerprint()
+    payload["split_fingerprints"] = fingerprints
     write_text(stamp, json.dumps(payload, indent=2) + "\n")
 
 
