@@ -203,7 +203,8 @@ def generate_corpus(config: SyntheticConfig, corpus_dir: str | Path) -> dict[str
 
     A corpus already generated with the same settings is reused as it is; an interrupted run
     keeps the WAV files it finished and speaks only the rest; after a change to the settings,
-    the splits before the first changed one are kept (`SyntheticConfig.split_fingerprints`).
+    a split whose settings and earlier splits' settings are unchanged keeps its audio
+    (`SyntheticConfig.split_fingerprints`, `reusable_splits`).
 
     Returns:
         Split name -> manifest path, for the splits generated.
