@@ -24,6 +24,7 @@ from omegaconf import OmegaConf
 
 from recipes.summary import load_json, read_seconds
 from recipes.synthetic_large.summarize import (
+    EVERYDAY_SPLIT,
     everyday_table,
     family_table,
     load_reports,
@@ -207,9 +208,7 @@ def everyday_section(out: Path) -> list[str]:
     return [
         "## Word error rate on everyday English (the same unseen voices)",
         "",
-        "`test_everyday`: 245 sentences of everyday English written for this project "
-        "(`speech_lstm/synthetic/heldout_prose.txt`, in no LM text), read by the test split's "
-        "voices.",
+        f"{EVERYDAY_SPLIT}.",
         "",
         table,
         "",

@@ -32,9 +32,9 @@ TARGET_LM_WER = 0.10  # LM beam search, on the held-out family
 HELD_OUT_FAMILY = "festival"  # no voice of it in training (conf/data/synthetic_large.yaml)
 TEST = "eval"  # OUT/eval_<decoder>[_search]: the test split, generated sentences
 EVERYDAY = "eval_everyday"  # the same for test_everyday, the held-out prose
-EVERYDAY_HEADING = (
-    "Everyday English (test_everyday: 245 sentences written for this project, in no LM text, "
-    "read by the test split's voices)"
+EVERYDAY_SPLIT = (
+    "`test_everyday`: everyday English written for this project "
+    "(`speech_lstm/synthetic/heldout_prose.txt`, in no LM text), read by the test split's voices"
 )
 STEPS = ("generate", "train", "evaluate")
 
@@ -102,7 +102,7 @@ def summary(out: Path, total_seconds: int) -> str:
     in `out`."""
     parts = [family_table(*load_reports(out), load_search_reports(out))]
     if everyday := everyday_table(out):
-        parts.append(f"{EVERYDAY_HEADING}:\n\n{everyday}")
+        parts.append(f"Everyday English ({EVERYDAY_SPLIT}):\n\n{everyday}")
     return "\n\n".join([*parts, timing_line(out, total_seconds)])
 
 

@@ -270,7 +270,7 @@ class SyntheticConfig:
 
     def fingerprint(self) -> str:
         """Hash of everything that changes the audio or text (not `num_workers`)."""
-        return self._fingerprint(list(self.splits))
+        return self._prefix_hashes()[-1]
 
     def split_fingerprints(self) -> dict[str, str]:
         """Split name -> hash of everything its audio and text depend on, in split order.
@@ -279,34 +279,44 @@ class SyntheticConfig:
         covers the settings of its split and of those before; the last one is `fingerprint()`.
         Adding a split at the end, or changing one, keeps the hashes of the splits before it.
         """
-        names = list(self.splits)
-        return {name: self._fingerprint(names[: i + 1]) for i, name in enumerate(names)}
+        return dict(zip(self.splits, self._prefix_hashes()[1:], strict=True))
 
-    def _fingerprint(self, split_names: list[str]) -> str:
+    def _prefix_hashes(self) -> list[str]:
+        """The hash of the settings with the first 0, 1, ..., all splits."""
         settings = asdict(self)
         settings.pop("num_workers")
         settings.pop("only_splits")
-        settings["splits"] = {name: settings["splits"][name] for name in split_names}
         for added_later in ("respellings", "everyday_words", "lm_prose"):
             if not settings[added_later]:  # unused: corpora made before keep their hash
                 del settings[added_later]
-        for name, split in settings["splits"].items():
-            if split.pop("sentences_file"):  # their text, not where it lies
-                text = "\n".join(self.splits[name].given_sentences())
-                split["sentences"] = hashlib.sha256(text.encode()).hexdigest()
-            # Festival, piper and Kokoro came later: unused, they stay out of the hash, so corpora
-            # generated before them keep their fingerprint and are reused.
-            for family in ("festival", "piper", "kokoro"):
-                if not split[f"{family}_voices"] and not split[f"{family}_share"]:
-                    del split[f"{family}_voices"], split[f"{family}_share"]
-            for added_later in ("nonspeech_share", "edge_silence_s"):
-                if not split[added_later]:  # unused: corpora made before keep their hash
-                    del split[added_later]
-            count = split.pop("espeak_random_variants")
-            if count:  # the variant files themselves, so a change to their draw counts
-                files = "".join(map(random_variant_text, random_variant_names(count)))
-                split["espeak_random_variants"] = hashlib.sha256(files.encode()).hexdigest()
-        return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
+        splits = [
+            (name, self._split_settings(name, split)) for name, split in settings["splits"].items()
+        ]
+        hashes = []
+        for count in range(len(splits) + 1):
+            settings["splits"] = dict(splits[:count])
+            text = json.dumps(settings, sort_keys=True).encode()
+            hashes.append(hashlib.sha256(text).hexdigest()[:16])
+        return hashes
+
+    def _split_settings(self, name: str, split: dict) -> dict:
+        """A split's settings as hashed: sentences by their text, later options only if used."""
+        if split.pop("sentences_file"):  # their text, not where it lies
+            text = "\n".join(self.splits[name].given_sentences())
+            split["sentences"] = hashlib.sha256(text.encode()).hexdigest()
+        # Festival, piper and Kokoro came later: unused, they stay out of the hash, so corpora
+        # generated before them keep their fingerprint and are reused.
+        for family in ("festival", "piper", "kokoro"):
+            if not split[f"{family}_voices"] and not split[f"{family}_share"]:
+                del split[f"{family}_voices"], split[f"{family}_share"]
+        for added_later in ("nonspeech_share", "edge_silence_s"):
+            if not split[added_later]:  # unused: corpora made before keep their hash
+                del split[added_later]
+        count = split.pop("espeak_random_variants")
+        if count:  # the variant files themselves, so a change to their draw counts
+            files = "".join(map(random_variant_text, random_variant_names(count)))
+            split["espeak_random_variants"] = hashlib.sha256(files.encode()).hexdigest()
+        return split
 
 
 def is_english_accent(accent: str) -> bool:

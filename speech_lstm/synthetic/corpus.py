@@ -328,8 +328,8 @@ def _write_stamp(
     if recorded is not None:
         fingerprints = {name: fingerprints[name] for name in config.splits if name in recorded}
     payload: dict = {"complete": complete, "config": asdict(config)}
-    if len(fingerprints) == len(config.splits):  # what older code checks: all of it, or none
-        payload["fingerprint"] = config.fingerprint()
+    if fingerprints and len(fingerprints) == len(config.splits):  # older code checks this
+        payload["fingerprint"] = list(fingerprints.values())[-1]  # the whole corpus's
     payload["split_fingerprints"] = fingerprints
     write_text(stamp, json.dumps(payload, indent=2) + "\n")
 
