@@ -563,7 +563,8 @@ def stop_with(
     if process.returncode == 0:
         return f"exit status 0 ({last[0][:120]})"
     if not last[0].startswith("Stopped by "):
-        return f"exit status {process.returncode}, last line: {last[0][:160]}"
+        tail = " | ".join(log.read_text(errors="replace").strip().splitlines()[-8:])
+        return f"exit status {process.returncode}, last lines: {tail[-1200:]}"
     if "Traceback" in log.read_text(errors="replace"):
         return f"a traceback on stderr (see {log})"
     if leftover_temporaries(folder):

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from speech_lstm.cli.registry import HydraJob, load_target
+from speech_lstm.interrupts import StopsHeld, stop_behind
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "conf"
 """The shipped configs: `<job>.yaml` and the config groups (`decoder/`, `model/`, ...)."""
@@ -24,25 +25,37 @@ def run_hydra_job(job: HydraJob, argv: list[str], prog: str) -> int:
     Returns 0 after a successful run; a job's non-zero status, and Hydra's own errors (a bad
     override), leave through `SystemExit` as from a plain Hydra script.
     """
-    import hydra
+    # Hydra and OmegaConf run with stops held (a stop midway breaks OmegaConf); the job not.
+    with StopsHeld() as stops:
+        import hydra
 
-    from speech_lstm.config import register_configs, to_object
+        from speech_lstm.config import register_configs, to_object
 
-    register_configs()
-    function = load_target(job.target)
+        register_configs()
+        function = load_target(job.target)
 
-    @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name=job.config_name)
-    def app(cfg) -> None:
-        status = function(to_object(cfg))
-        if status:
-            raise SystemExit(status)
+        @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name=job.config_name)
+        def app(cfg) -> None:
+            config = to_object(cfg)
+            stops.release()
+            try:
+                status = function(config)
+            except Exception as error:
+                stop = stop_behind(error)
+                if stop is None:
+                    raise
+                raise stop from None  # the stop's one line, not the error it left behind
+            finally:
+                stops.hold()  # a sweep composes its next job after this one
+            if status:
+                raise SystemExit(status)
 
-    saved = sys.argv
-    sys.argv = [prog, *with_job_name(argv, job.config_name)]
-    try:
-        app()
-    finally:
-        sys.argv = saved
+        saved = sys.argv
+        sys.argv = [prog, *with_job_name(argv, job.config_name)]
+        try:
+            app()
+        finally:
+            sys.argv = saved
     return 0
 
 

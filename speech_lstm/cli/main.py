@@ -12,7 +12,7 @@ import os
 import sys
 
 from speech_lstm.cli.registry import JOBS, ArgparseJob, load_target
-from speech_lstm.interrupts import stop_cleanly_on_signals
+from speech_lstm.interrupts import StopsHeld, stop_cleanly_on_signals
 
 HELP_FLAGS = ("-h", "--help")
 
@@ -50,7 +50,9 @@ def run_job(name: str, argv: list[str] | None = None, prog: str | None = None) -
     if any(flag in argv for flag in HELP_FLAGS):
         from speech_lstm.cli.help import job_help
 
-        print(job_help(job, argv, prog))
+        with StopsHeld():  # the help composes the config with Hydra, which a stop would break
+            text = job_help(job, argv, prog)
+        print(text)
         return 0
     from speech_lstm.cli.app import run_hydra_job
 

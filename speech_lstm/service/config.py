@@ -32,7 +32,7 @@ class ServeConfig:
         low_confidence: the web page marks words with a confidence below this.
         warp_search: vocal-tract warp factors every request's audio is also read at, the
             reading the model is surest of decoded (see TranscribeConfig); each costs one
-            more forward pass.
+            more forward pass. A WebSocket stream reads its audio as it is.
         api_key: when set, /v1/* requires `Authorization: Bearer <api_key>`; pass it as
             `api_key=${oc.env:SPEECH_LSTM_API_KEY}` to keep it off the command line.
     """
