@@ -84,7 +84,7 @@ class StopsHeld:
         """Puts the handlers back, then delivers the first stop recorded while held."""
         handlers, self._handlers = self._handlers, {}
         for signum, handler in handlers.items():
-            # None: a handler not set from Python, which cannot be put back; the default is
+            # None: a handler set outside Python, which cannot be put back; the default goes
             signal.signal(signum, signal.SIG_DFL if handler is None else handler)
         if self._pending:
             signum = self._pending[0]

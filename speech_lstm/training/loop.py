@@ -25,7 +25,6 @@ from speech_lstm.inference.model_dir import (
     reading_differences,
     save_model_dir,
 )
-from speech_lstm.interrupts import StopsHeld
 from speech_lstm.model.config import ModelConfig
 from speech_lstm.model.network import build_acoustic_model
 from speech_lstm.text import Vocabulary, normalize_text
@@ -109,9 +108,7 @@ def _train(config: TrainConfig, strategy: tf.distribute.Strategy) -> Path:
     out_dir = worker_dir(run_dir, strategy)
     (out_dir / "checkpoints").mkdir(parents=True, exist_ok=True)
     if chief:
-        with StopsHeld():  # OmegaConf breaks when a stop interrupts it midway
-            settings = OmegaConf.to_yaml(OmegaConf.structured(config))
-        write_text(run_dir / "config.yaml", settings)
+        write_text(run_dir / "config.yaml", OmegaConf.to_yaml(OmegaConf.structured(config)))
     keras.utils.set_random_seed(config.trainer.seed)
     if config.trainer.deterministic:
         tf.config.experimental.enable_op_determinism()
