@@ -12,7 +12,9 @@ demo: setup
 	@bash recipes/demo/run.sh $(DEMO_DIR)
 
 # The tests run in parallel, one process per CPU core (pytest-xdist), each test file on one.
-PYTEST := $(PY) -m pytest -q -n auto --dist loadfile
+# A worker that crashes ends the run at once, naming the test: replacing it can hang the run
+# under --dist loadfile (pytest-xdist issue 1378; a CI run hung for an hour that way).
+PYTEST := $(PY) -m pytest -q -n auto --dist loadfile --max-worker-restart=0
 
 test: setup
 	$(PYTEST)

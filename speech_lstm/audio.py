@@ -13,6 +13,7 @@ import numpy as np
 import soundfile
 
 from speech_lstm.atomic import atomic_file
+from speech_lstm.librosa_loader import load_librosa
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +123,7 @@ def load_audio(
         )
     mono = waveform.mean(axis=1)
     if file_rate != sample_rate:
-        import librosa
+        librosa = load_librosa()
 
         mono = librosa.resample(mono, orig_sr=file_rate, target_sr=sample_rate)
     return np.ascontiguousarray(mono, dtype=np.float32)

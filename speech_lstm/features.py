@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from speech_lstm.atomic import write_text
+from speech_lstm.librosa_loader import load_librosa
 
 NORMALIZE_SCOPES = ("utterance", "speaker", "running")
 NORMALIZE_EPSILON = 1e-5  # added to the deviation, so that a constant dimension stays finite
@@ -146,7 +147,7 @@ def compute_mfccs(
             f"float WAV?). Received: {int((~np.isfinite(waveform)).sum())} such samples"
         )
     if sample_rate != config.sample_rate:
-        import librosa  # see static_mfcc
+        librosa = load_librosa()  # see static_mfcc
 
         waveform = librosa.resample(waveform, orig_sr=sample_rate, target_sr=config.sample_rate)
     return [_with_deltas(static, config) for static in static_mfccs(waveform, config, warps)]
@@ -180,10 +181,10 @@ def static_mfccs(
     hop frames); `center=False` frames the samples as given, which the streaming front end uses
     on audio it has padded itself (only for a causal config, whose frames are independent).
     """
-    # librosa is imported where it is used, not with this module: its import (scipy.signal,
+    # librosa is loaded where it is used, not with this module: its import (scipy.signal,
     # numba) is a second of CPU that a transcription job spends in its feature workers
     # while the main process loads TensorFlow (speech_lstm.inference.featurize).
-    import librosa
+    librosa = load_librosa()
 
     n_fft = 1 << (config.win_length - 1).bit_length()
     waveform = waveform.astype(np.float32)
@@ -217,7 +218,7 @@ def mfcc_deltas(static: np.ndarray, config: MfccConfig) -> list[np.ndarray]:
     librosa's Savitzky-Golay filter 9 frames wide (narrower for utterances under 9 frames, zeros
     under 3). Frame t depends on frames t-4 .. t+4, and each of the first and last four on the
     first or last nine frames (`mode="interp"`)."""
-    import librosa  # see static_mfcc
+    librosa = load_librosa()  # see static_mfcc
 
     frames = static.shape[1]
     if frames < 3:

@@ -65,3 +65,27 @@ def test_a_lint_error_fails_after_the_tests_ran(tmp_path):
     result = run_ci(tmp_path, {"test_env.py": CHECK_ENV}, ruff_status=1)
     assert result.returncode == 1
     assert "1 passed" in result.stdout and "ci: FAILED: ruff check ." in result.stderr
+
+
+def test_a_crashed_test_worker_ends_the_test_run_at_once(tmp_path):
+    """With the Makefile's pytest options a worker that dies names its test and ends the run.
+    Replacing the worker instead hung the run under --dist loadfile (pytest-xdist 3.8: these
+    three files hung for good; in CI, for an hour)."""
+    (line,) = [s for s in (ROOT / "Makefile").read_text().splitlines() if s.startswith("PYTEST")]
+    options = line.split("-m pytest", 1)[1].split()
+    crash = "import os\n\ndef test_crash():\n    os.kill(os.getpid(), 9)\n"
+    for name, text in {"a": crash, "b": "def test_pass():\n    pass\n", "c": crash}.items():
+        (tmp_path / f"test_{name}.py").write_text(text)
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    env = {key: value for key, value in os.environ.items() if key != "PYTEST_ADDOPTS"}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", *options, "-n", "2", "-p", "no:cacheprovider"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "crashed while running 'test_a.py::test_crash'" in result.stdout

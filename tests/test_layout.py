@@ -19,7 +19,7 @@ PACKAGE = ROOT / "speech_lstm"
 # The package root holds the cross-stage basics; `config` assembles every stage's schema;
 # `cli` (the `speech-lstm` command) runs the jobs on top of everything.
 STAGES = (
-    ("atomic", "interrupts", "audio", "text", "ctc", "features", "parallel"),
+    ("atomic", "interrupts", "librosa_loader", "audio", "text", "ctc", "features", "parallel"),
     ("model",),
     ("data",),
     ("prep", "synthetic", "adaptation", "decoding"),

@@ -25,6 +25,7 @@ import scipy.fft
 import tensorflow as tf
 
 from speech_lstm.features import NORMALIZE_EPSILON, RUNNING_EPSILON, MfccConfig
+from speech_lstm.librosa_loader import load_librosa
 
 DELTA_WIDTH = 9  # compute_mfcc's widest delta window
 AMIN = 1e-10  # librosa.power_to_db's floor
@@ -34,7 +35,7 @@ TOP_DB = 80.0  # librosa.power_to_db's range below the maximum
 def delta_operators(order: int) -> dict[int, np.ndarray]:
     """{frames: (frames, frames) matrix D} with `D @ x` = `compute_mfcc`'s delta of `order` of a
     (frames, dims) array x, for frames 1 .. DELTA_WIDTH (zeros below 3 frames)."""
-    import librosa  # where used: a transcription job's process never loads it (features.py)
+    librosa = load_librosa()  # where used: a transcription job never loads it (features.py)
 
     operators = {}
     for frames in range(1, DELTA_WIDTH + 1):
@@ -66,7 +67,7 @@ class MfccGraph:
                 "normalise per speaker. Received: features.normalize_scope='speaker'; export "
                 "the features-input model instead (waveform=false)."
             )
-        import librosa  # see delta_operators
+        librosa = load_librosa()  # see delta_operators
 
         self.config = config
         self.n_fft = 1 << (config.win_length - 1).bit_length()

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from speech_lstm.audio import load_audio, write_wav
+from speech_lstm.librosa_loader import load_librosa
 from speech_lstm.synthetic import kokoro
 from speech_lstm.synthetic.config import PIPER_SPEAKER, kokoro_voice_parts, piper_speaker_ids
 
@@ -304,7 +305,7 @@ def synthesize(
 def _synthesize_kokoro(request: SpeechRequest, sample_rate: int) -> float:
     """Kokoro speaks the request's English phonemes; its speed follows the rate (1.0 at 175
     wpm). Like piper, it has no pitch setting."""
-    import librosa
+    librosa = load_librosa()
 
     phonemes = kokoro.english_phonemes(request.engine_text)
     voice = request.voice.split(":", 1)[1]

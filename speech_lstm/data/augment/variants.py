@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from speech_lstm.data.augment.reverb import add_reverb
+from speech_lstm.librosa_loader import load_librosa
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ def change_speed(waveform: np.ndarray, sample_rate: int, speed: float) -> np.nda
 
     soxr's medium quality: 20x faster than librosa's default high quality at ratios such as
     16000 -> 14545 (0.5 vs 9.6 ms per 2.5-s utterance)."""
-    import librosa
+    librosa = load_librosa()
 
     target = round(sample_rate / speed)
     return librosa.resample(
@@ -70,7 +71,7 @@ def apply_variant(
     if variant.speed != 1.0:
         waveform = change_speed(waveform, sample_rate, variant.speed)
     if variant.semitones:
-        import librosa
+        librosa = load_librosa()
 
         waveform = librosa.effects.pitch_shift(
             waveform, sr=sample_rate, n_steps=variant.semitones, res_type=SPEED_RESAMPLER
