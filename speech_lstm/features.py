@@ -182,8 +182,8 @@ def static_mfccs(
     on audio it has padded itself (only for a causal config, whose frames are independent).
     """
     # librosa is loaded where it is used, not with this module: its import (scipy.signal,
-    # numba) is a second of CPU that a transcription job spends in its feature workers
-    # while the main process loads TensorFlow (speech_lstm.inference.featurize).
+    # numba's compiled functions) is 2.5 s of CPU that a transcription job spends in its
+    # feature workers while the main process loads TensorFlow (inference.featurize).
     librosa = load_librosa()
 
     n_fft = 1 << (config.win_length - 1).bit_length()

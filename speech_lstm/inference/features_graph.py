@@ -35,7 +35,7 @@ TOP_DB = 80.0  # librosa.power_to_db's range below the maximum
 def delta_operators(order: int) -> dict[int, np.ndarray]:
     """{frames: (frames, frames) matrix D} with `D @ x` = `compute_mfcc`'s delta of `order` of a
     (frames, dims) array x, for frames 1 .. DELTA_WIDTH (zeros below 3 frames)."""
-    librosa = load_librosa()  # where used: a transcription job never loads it (features.py)
+    librosa = load_librosa()  # here, where used: see features.static_mfccs
 
     operators = {}
     for frames in range(1, DELTA_WIDTH + 1):
