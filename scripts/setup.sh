@@ -84,7 +84,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   "$VENV/bin/python" -m pip install -q -c constraints.txt -e ".[$EXTRAS]"
   # librosa compiles parts of itself with numba on first import and caches the result: do it
   # once now, not in the first parallel jobs (speech_lstm/librosa_loader.py says why).
-  echo "setup: compiling librosa's numba functions (once, about 30 s)"
+  echo "setup: compiling librosa's numba functions (once, about 25 s)"
   "$VENV/bin/python" -c "from speech_lstm.librosa_loader import load_librosa; load_librosa()"
   echo "$want" > "$stamp"
 fi

@@ -41,7 +41,7 @@ def load_librosa() -> ModuleType:
 def numba_cache_lock(directory: Path | None = None) -> Iterator[None]:
     """Holds an exclusive lock on a file of this user's in `directory` (the temporary
     directory by default). Without file locks (Windows) or a writable directory it holds
-    nothing: the race it prevents is rare, and an import must not fail for its sake."""
+    nothing: loading librosa must not fail for want of a lock."""
     try:
         import fcntl
     except ImportError:

@@ -32,7 +32,7 @@ def test_the_cache_lock_shuts_out_other_processes_until_released(tmp_path):
     assert another_process_gets_the_lock(tmp_path)
 
 
-def test_an_unwritable_lock_directory_locks_nothing_and_fails_nothing(tmp_path):
+def test_a_missing_lock_directory_locks_nothing_and_fails_nothing(tmp_path):
     with numba_cache_lock(tmp_path / "missing"):
         pass
 
