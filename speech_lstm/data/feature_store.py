@@ -155,13 +155,15 @@ def _feature_settings(config: MfccConfig) -> dict:
 
 
 def _variant_settings(variant: AudioVariant) -> dict:
-    """The variant's fields for the store key; the reverb, warp and pitch fields only when
-    they are used, so that stores built before those existed keep their keys."""
+    """The variant's fields for the store key; the reverb, warp, pitch and vocoder fields only
+    when they are used, so that stores built before those existed keep their keys."""
     settings = asdict(variant)
     if variant.speed != 1.0:
         settings["resampler"] = SPEED_RESAMPLER
     if variant.rt60_s is None:
         del settings["rt60_s"], settings["drr_db"]
+    if variant.vocoder_f0_scale is None:
+        del settings["vocoder_f0_scale"], settings["vocoder_formant_scale"]
     for added_later, unused in (("warp", 1.0), ("semitones", 0.0)):
         if settings[added_later] == unused:
             del settings[added_later]

@@ -54,7 +54,7 @@ def speaker_groups(utterances: list[Utterance], num_variants: int) -> list[tuple
 
 def training_variants(config: TrainConfig) -> tuple[AudioVariant, ...]:
     """The training copies `augment` asks for: one per speed, plus the noisy, reverberant,
-    frequency-warped and pitch-shifted copies."""
+    frequency-warped, pitch-shifted and vocoded copies."""
     augment = config.augment
     speeds = tuple(AudioVariant(speed=speed) for speed in augment.speed_factors)
     snr_db = tuple(augment.noise_snr_db)
@@ -65,4 +65,10 @@ def training_variants(config: TrainConfig) -> tuple[AudioVariant, ...]:
     )
     warped = tuple(AudioVariant(warp=warp) for warp in augment.vtlp_warps)
     shifted = tuple(AudioVariant(semitones=shift) for shift in augment.pitch_shifts)
-    return speeds + noisy + reverberant + warped + shifted
+    f0_scale = tuple(augment.vocoder_f0_scale)
+    formant_scale = tuple(augment.vocoder_formant_scale)
+    vocoded = tuple(
+        AudioVariant(vocoder_f0_scale=f0_scale, vocoder_formant_scale=formant_scale, copy=k)
+        for k in range(augment.vocoder_copies)
+    )
+    return speeds + noisy + reverberant + warped + shifted + vocoded

@@ -19,7 +19,10 @@ class AugmentConfig:
     direct-to-reverberant ratio from `reverb_drr_db`), same length and level as the original;
     `vtlp_warps` adds a copy at each vocal-tract-length warp (every frequency times the factor,
     formants included: another speaker's vocal tract), `pitch_shifts` a copy at each pitch
-    shift in semitones (formants kept). Copies' features are cached like the originals.
+    shift in semitones (formants kept). `vocoder_copies` adds that many copies spoken again
+    through a linear-prediction vocoder (the buzzy sound of parametric synthesis), their
+    pitch and formants scaled by factors drawn per utterance from `vocoder_f0_scale` and
+    `vocoder_formant_scale`. Copies' features are cached like the originals.
     """
 
     spec_augment: bool = False
@@ -36,6 +39,9 @@ class AugmentConfig:
     reverb_drr_db: list[float] = field(default_factory=lambda: [0.0, 10.0])
     vtlp_warps: list[float] = field(default_factory=list)
     pitch_shifts: list[float] = field(default_factory=list)
+    vocoder_copies: int = 0
+    vocoder_f0_scale: list[float] = field(default_factory=lambda: [0.8, 1.25])
+    vocoder_formant_scale: list[float] = field(default_factory=lambda: [0.9, 1.1])
 
     def __post_init__(self) -> None:
         if not self.speed_factors or any(not 0.5 <= f <= 2.0 for f in self.speed_factors):
@@ -50,6 +56,19 @@ class AugmentConfig:
                 "vtlp_warps must be factors in [0.7, 1.3] other than 1 and pitch_shifts "
                 f"semitones in [-12, 12] other than 0. Received: {self.vtlp_warps}, "
                 f"{self.pitch_shifts}"
+            )
+        f0, formants = self.vocoder_f0_scale, self.vocoder_formant_scale
+        if (
+            self.vocoder_copies < 0
+            or len(f0) != 2
+            or not 0.5 <= f0[0] <= f0[1] <= 2.0
+            or len(formants) != 2
+            or not 0.7 <= formants[0] <= formants[1] <= 1.3
+        ):
+            raise ValueError(
+                "Need vocoder_copies >= 0, vocoder_f0_scale = [low, high] in [0.5, 2] and "
+                "vocoder_formant_scale = [low, high] in [0.7, 1.3]. Received: "
+                f"{self.vocoder_copies}, {self.vocoder_f0_scale}, {self.vocoder_formant_scale}"
             )
         snr = self.noise_snr_db
         if self.noise_copies < 0 or len(snr) != 2 or snr[0] > snr[1]:
