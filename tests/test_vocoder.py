@@ -60,6 +60,15 @@ def test_the_vocoder_moves_pitch_and_formants_by_their_factors(f0_scale, formant
     assert formant_hz(vocoded) == pytest.approx(FORMANT_HZ * formant_scale, rel=0.05)
 
 
+def test_a_loud_input_is_vocoded_quieter_rather_than_clipped():
+    """Pulse excitation is peakier than speech: at the input's RMS level a vowel peaking near
+    full scale would clip, so the copy comes out as loud as fits."""
+    loud = vowel() / np.abs(vowel()).max() * 0.95
+    vocoded = lpc_vocode(loud, RATE, np.random.default_rng(0), 0.8)
+    assert np.abs(vocoded).max() == pytest.approx(0.99, abs=1e-6)
+    assert np.sqrt(np.mean(vocoded**2)) < np.sqrt(np.mean(loud**2))
+
+
 def test_silence_and_a_few_samples_come_back_as_they_were_sized():
     assert not np.any(lpc_vocode(np.zeros(RATE, np.float32), RATE, np.random.default_rng(0)))
     short = lpc_vocode(vowel()[:50], RATE, np.random.default_rng(0), 1.2, 1.1)

@@ -21,6 +21,7 @@ WINDOW_S = 0.02
 F0_RANGE_HZ = (60.0, 400.0)
 MAX_ZERO_CROSSING_RATE = 0.25  # voiced frames cross zero less often than fricatives
 MIN_VOICED_LEVEL = 0.02  # of the loudest frame's level: quieter frames are unvoiced
+MAX_PEAK = 0.99
 
 
 def lpc_vocode(
@@ -33,8 +34,8 @@ def lpc_vocode(
 ) -> np.ndarray:
     """`waveform` spoken again by a pulse-and-noise source through its own frames' filters:
     the pitch times `f0_scale`, every formant's frequency times `formant_scale`, white noise
-    of `breathiness` times the pulses' power mixed into voiced frames. Same length and RMS
-    level as the input."""
+    of `breathiness` times the pulses' power mixed into voiced frames. Same length as the
+    input and the same RMS level, unless pulses that peaky would clip: then as loud as fits."""
     signal = np.asarray(waveform, dtype=np.float64)
     level = float(np.sqrt(np.mean(signal**2))) if len(signal) else 0.0
     if level == 0.0:
@@ -54,7 +55,8 @@ def lpc_vocode(
         )
     output = np.nan_to_num(output[: len(signal)])
     scale = level / (float(np.sqrt(np.mean(output**2))) or 1.0)
-    return np.clip(output * scale, -1.0, 1.0).astype(np.float32)
+    scale = min(scale, MAX_PEAK / (float(np.abs(output).max()) or 1.0))
+    return (output * scale).astype(np.float32)
 
 
 def _frames(signal: np.ndarray, hop: int, window: int) -> np.ndarray:
