@@ -16,7 +16,13 @@ from recipes.fsdd_speaker_count.choices import fsdd_speakers, speaker_choices
 from recipes.fsdd_speaker_count.summarize import summary_table as speaker_count_table
 from recipes.summary import load_json, markdown_table, pooled_wer, read_seconds
 from recipes.synthetic_large import summarize as synthetic_large
-from recipes.synthetic_large.ship import _search_hint, everyday_section, stage_families
+from recipes.synthetic_large.ship import (
+    _search_hint,
+    earlier_stages,
+    everyday_section,
+    shipped_history,
+    stage_families,
+)
 from recipes.synthetic_large.summarize import summary as synthetic_large_summary
 from recipes.synthetic_large.summarize import target_line
 from tests.conftest import ROOT
@@ -283,3 +289,23 @@ def test_the_model_card_names_each_stages_training_families(tmp_path, monkeypatc
     expected = ["espeak-ng"] + [f for f in ("flite", "piper", "kokoro") if train.get(f"{f}_voices")]
     assert stage_families(committed) == ", ".join(expected)
     assert stage_families(tmp_path / "lost" / "train").startswith("not recorded")
+
+
+SHIPPED = ROOT / "models" / "en-synthetic-bilstm"
+
+
+def test_a_stage_fine_tuned_from_the_shipped_model_keeps_the_cards_history(tmp_path):
+    """A run started from a shipped model (`trainer.init_from=models/...`) has no run folders
+    behind it: the earlier stages' families, commands and minutes come from that card."""
+    run = tmp_path / "stage" / "train"
+    write_json(run / "model" / "training.json", {"init_from": str(tmp_path / "stage0" / "model")})
+    write_json(tmp_path / "stage0" / "model" / "training.json", {"init_from": str(SHIPPED)})
+    metadata = load_json(run / "model" / "training.json")
+    assert earlier_stages(metadata) == ([tmp_path / "stage0"], SHIPPED)
+    families, commands, minutes = shipped_history(SHIPPED)
+    card = (SHIPPED / "MODEL_CARD.md").read_text()
+    stages = int(card.split("- Trained in ", 1)[1].split(" stages")[0])
+    assert len(families) == len(commands) == stages
+    assert all(command.startswith("python scripts/train.py experiment=") for command in commands)
+    assert families[-1].startswith("espeak-ng, flite") and minutes > 60
+    assert shipped_history(None) == ([], [], 0.0)

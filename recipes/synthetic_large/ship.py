@@ -6,13 +6,16 @@ Copies the model directory of `OUT/train/model` (weights, vocabulary, feature an
 settings, training.json) into DEST, its LM compressed with xz (`lm.arpa.xz`, read as it is by
 `load_model_dir`), and writes DEST/MODEL_CARD.md from what the run recorded: the corpus's
 voices, the training command, the commit, the WER per TTS family (OUT/summary.md's table) and
-the time it took. DEST is replaced whole, or left as it was if anything fails.
+the time it took. A run fine-tuned from a shipped model takes the earlier stages' commands,
+families and minutes from that model's card. DEST is replaced whole, or left as it was if
+anything fails.
 """
 
 from __future__ import annotations
 
 import json
 import lzma
+import re
 import shutil
 import subprocess
 import sys
@@ -39,10 +42,10 @@ from speech_lstm.synthetic.config import SHARED_FAMILIES
 MODEL_FILES = ("model.keras", "vocabulary.json", "features.json", "model.json", "training.json")
 LIMITS = """\
 - Trained on synthetic speech only (the TTS voices above); never on recordings of people,
-  and it does not recognise them: on 400 FSDD recordings (four speakers saying single
-  digits, 8 kHz), the stage-7 model scored a WER above 100%, with or without the LM or warp
-  search. Fine-tune it on your own data (`trainer.init_from=` this folder; see
-  docs/adaptation.md).
+  and it does not recognise them: on FSDD's 200 test recordings (four speakers saying single
+  digits, takes 0-4, 8 kHz), the stage-8 model scored a WER above 100% (101.5% greedy,
+  100.5% with the LM, 101.0% with the LM and warp search). Fine-tune it on your own data
+  (`trainer.init_from=` this folder; see docs/adaptation.md).
 - English only; lower-case letters, space and apostrophe. Digits and symbols are not
   transcribed as such (say "twenty", not "20").
 - Utterances of a few seconds, read at 140-210 words per minute; long files are cut at quiet
@@ -104,16 +107,35 @@ def training_command(run_dir: Path) -> str:
     return " ".join(["python scripts/train.py", *overrides])
 
 
-def earlier_stages(metadata: dict[str, Any]) -> list[Path]:
+def earlier_stages(metadata: dict[str, Any]) -> tuple[list[Path], Path | None]:
     """The run directories a run was fine-tuned from (`trainer.init_from` = `<run>/model`),
-    earliest first, as far as their `training.json` files are still there."""
+    earliest first, as far as their `training.json` files are still there; and the shipped
+    model (a folder with a MODEL_CARD.md) the earliest of them started from, if one did."""
     stages: list[Path] = []
     while metadata.get("init_from"):
-        run = Path(metadata["init_from"]).parent
+        start = Path(metadata["init_from"])
+        if (start / "MODEL_CARD.md").is_file():
+            return stages, start
+        run = start.parent
         stages.insert(0, run)
         path = run / "model" / "training.json"
         metadata = json.loads(path.read_text()) if path.is_file() else {}
-    return stages
+    return stages, None
+
+
+def shipped_history(model_dir: Path | None) -> tuple[list[str], list[str], float]:
+    """What a shipped model's card says of its own stages: each stage's training families,
+    its training commands and its minutes of training; nothing without a shipped model."""
+    if model_dir is None:
+        return [], [], 0.0
+    lines = (model_dir / "MODEL_CARD.md").read_text(encoding="utf-8").splitlines()
+    families = [line.split(". ", 1)[1] for line in lines if re.match(r"\d+\. ", line)]
+    recipe = lines[lines.index("## Recipe") + 2 :]
+    commands = [
+        line for line in recipe[: recipe.index("```")] if line.startswith("python scripts/train.py")
+    ]
+    minutes = re.search(r"(\d+) min on 2 CPU cores in all", "\n".join(lines))
+    return families or ["not recorded"], commands, float(minutes.group(1)) if minutes else 0.0
 
 
 def model_card(out: Path, dest: Path, corpus_json: Path) -> str:
@@ -124,9 +146,11 @@ def model_card(out: Path, dest: Path, corpus_json: Path) -> str:
     greedy, beam_lm = load_reports(out)
     search_reports = load_search_reports(out)
     voices = corpus_voices(corpus_json)
-    stages = earlier_stages(metadata)
+    stages, shipped = earlier_stages(metadata)
+    shipped_families, shipped_commands, shipped_minutes = shipped_history(shipped)
     seconds = [read_seconds(run.parent / "train_seconds") or 0 for run in [*stages, out / "train"]]
-    train_minutes = sum(seconds) / 60
+    train_minutes = shipped_minutes + sum(seconds) / 60
+    families = [*shipped_families, *(stage_families(run) for run in [*stages, out / "train"])]
     weights_mb = (out / "train" / "model" / "model.keras").stat().st_size / 1e6
     lm = metadata.get("lm") or {}
     lines = [
@@ -148,8 +172,8 @@ def model_card(out: Path, dest: Path, corpus_json: Path) -> str:
         f"- Word LM: {lm.get('order', '?')}-gram, {lm.get('words', '?')} words "
         "(`lm.arpa.xz`: the training transcripts plus the corpus's LM text: generated "
         "sentences, WordNet examples and fortune files).",
-        *[f"- Trained in {len(stages) + 1} stages, each from the weights of the one before."]
-        * bool(stages),
+        *[f"- Trained in {len(families)} stages, each from the weights of the one before."]
+        * (len(families) > 1),
         f"- Trained {metadata.get('epochs_run')} epoch(s), best dev WER "
         f"{100 * (metadata.get('best_dev_wer') or 0):.2f}% (greedy, epoch "
         f"{metadata.get('best_epoch')}), {train_minutes:.0f} min on 2 CPU cores in all "
@@ -170,17 +194,15 @@ def model_card(out: Path, dest: Path, corpus_json: Path) -> str:
             "",
             "The training split's TTS families in each stage (the last is the corpus above):",
             "",
-            *[
-                f"{number}. {stage_families(run)}"
-                for number, run in enumerate([*stages, out / "train"], start=1)
-            ],
+            *[f"{number}. {names}" for number, names in enumerate(families, start=1)],
         ]
-        * bool(stages),
+        * (len(families) > 1),
         "",
         "## Recipe",
         "",
         "```bash",
         "bash recipes/synthetic_large/run.sh OUT <overrides>   # generate, train, evaluate",
+        *shipped_commands,
         *[training_command(run) for run in stages],
         training_command(out / "train"),
         f"python -m recipes.synthetic_large.ship OUT {_relative(dest)}",
