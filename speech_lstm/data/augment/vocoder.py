@@ -108,7 +108,8 @@ def _source(
 
 def _vocal_tract(frame: np.ndarray, formant_scale: float, rng: np.random.Generator) -> np.ndarray:
     """The frame's all-pole filter (its denominator polynomial), its poles' frequencies times
-    `formant_scale` (kept below Nyquist, radii kept, so the filter stays stable)."""
+    `formant_scale`, kept below Nyquist, and their radii kept below 0.999 so that the moved
+    filter stays stable."""
     if not np.any(frame):
         return np.r_[1.0, np.zeros(ORDER)]
     dither = 1e-9 * rng.standard_normal(len(frame))  # keeps digital silence well-posed
